@@ -1,0 +1,342 @@
+"""Annotation files → checked records: mentions and statements anchored to exact passages.
+
+Every file in `sources/annotations/` names its `source:` and lists `mentions:` and
+`statements:` (format and worked example: sources/README.md). Each evidence quote is
+checked against the text: at its `offset` when given, otherwise it must occur exactly once.
+All errors of a pass are collected and reported together with file, line and field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg import yamlfile
+from kg.calendar import DateError, HistoricalDate, parse_date
+from kg.errors import AnnotationError, InputErrors, Location
+from kg.registry import Entity
+from kg.sources import SLUG, Source
+from kg.vocabulary import (DATE_QUALIFIERS, ENTITY_QUALIFIERS, PREDICATES, QUALIFIERS, ROLES,
+                           TEXT_QUALIFIERS)
+
+STATEMENT_KEYS = {"id", "subject", "predicate", "object", "value", "quote", "offset", "attribution",
+                  "external"} | set(QUALIFIERS)
+MENTION_KEYS = {"entity", "quote", "offset", "all"}
+README = "sources/README.md"
+
+
+@dataclass
+class Evidence:
+    quote: str
+    start: int
+    end: int
+    line: int           # line of the passage in the source text
+
+
+@dataclass
+class Mention:
+    source: str
+    entity: str
+    start: int
+    end: int
+    location: Location
+
+
+@dataclass
+class Statement:
+    id: str
+    source: str
+    subject: str
+    predicate: str
+    location: Location
+    object: str | None = None
+    value: object = None                       # int, str or HistoricalDate
+    evidence: Evidence | None = None
+    external: str | None = None                # basis of knowledge the text does not state
+    attribution: str = "author"                # author | editor | translator | quoted
+    quoted: str | None = None                  # person id when attribution is "quoted"
+    dates: dict[str, HistoricalDate] = field(default_factory=dict)   # when/start/end/as_of
+    entities: dict[str, str] = field(default_factory=dict)           # place/by/replaces/on_behalf_of
+    texts: dict[str, str] = field(default_factory=dict)              # unit/note
+    role: str | None = None
+    approximate: bool = False
+    uncertain: str | None = None
+
+
+@dataclass
+class Annotations:
+    mentions: list[Mention] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
+def find_quote(text: str, quote: str, offset, loc: Location) -> tuple[int, int]:
+    """Anchor a quote: check it at `offset`, or find its single occurrence."""
+    if not isinstance(quote, str) or not quote.strip():
+        raise AnnotationError("quote is missing or empty", loc)
+    if offset is not None:
+        if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+            raise AnnotationError(f"offset {offset!r} is not a character offset", loc)
+        if text[offset:offset + len(quote)] != quote:
+            hits = _occurrences(text, quote)
+            hint = f"; the quote occurs at {', '.join(map(str, hits[:10]))}" if hits else ""
+            raise AnnotationError(f"quote {_short(quote)} is not at offset {offset}{hint}", loc)
+        return offset, offset + len(quote)
+    hits = _occurrences(text, quote)
+    if not hits:
+        raise AnnotationError(f"quote {_short(quote)} is not in the source text (check spelling, "
+                              "curly quotes ’ “ ”, dashes — and spacing)", loc)
+    if len(hits) > 1:
+        raise AnnotationError(f"quote {_short(quote)} occurs {len(hits)} times, at offsets "
+                              f"{', '.join(map(str, hits[:10]))}: give 'offset' or a longer quote", loc)
+    return hits[0], hits[0] + len(quote)
+
+
+def _occurrences(text: str, quote: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(quote), text)] if quote else []
+
+
+def _short(quote: str) -> str:
+    return repr(quote if len(quote) <= 60 else quote[:57] + "...")
+
+
+def parse_date_field(raw, loc: Location) -> HistoricalDate:
+    """A date is {date, calendar, written?} or the short form 'YYYY-MM-DD calendar'."""
+    try:
+        if isinstance(raw, dict):
+            extra = set(raw) - {"date", "calendar", "written"}
+            if extra:
+                raise DateError(f"unknown key(s) {', '.join(sorted(extra))} in a date")
+            return parse_date(raw.get("date"), raw.get("calendar"), raw.get("written"))
+        if isinstance(raw, (str, int)):
+            parts = str(raw).split()
+            return parse_date(parts[0], parts[1] if len(parts) > 1 else None)
+        raise DateError("a date is {date: YYYY-MM-DD, calendar: julian|gregorian|ambiguous}")
+    except DateError as exc:
+        raise AnnotationError(str(exc), loc) from None
+
+
+def load_annotations(sources_dir, sources: dict[str, Source], registry: dict[str, Entity],
+                     errors: list | None = None) -> Annotations:
+    """Read and check every annotation file; raise InputErrors listing every problem found."""
+    out = Annotations()
+    prior = errors or []
+    errors: list[AnnotationError] = list(prior)
+    seen_ids: dict[tuple[str, str], Location] = {}
+    for path in sorted((Path(sources_dir) / "annotations").glob("*.yaml")):
+        out.files.append(str(path))
+        try:
+            data = yamlfile.load(path)
+            source = _file_source(data, path, sources)
+        except AnnotationError as exc:
+            errors.append(exc)
+            continue
+        for node in data.get("mentions") or []:
+            try:
+                out.mentions.extend(_mentions(node, source, registry))
+            except AnnotationError as exc:
+                errors.append(exc)
+        for node in data.get("statements") or []:
+            try:
+                st = _statement(node, source, sources, registry)
+            except AnnotationError as exc:
+                errors.append(exc)
+                continue
+            key = (st.source, st.id)
+            if key in seen_ids:
+                errors.append(AnnotationError(f"statement id {st.id!r} duplicates the one at {seen_ids[key]}"
+                                              " (the same statement twice, or an id used twice)",
+                                              node.loc("id")))
+                continue
+            seen_ids[key] = st.location
+            out.statements.append(st)
+    if errors:
+        raise InputErrors(errors)
+    return out
+
+
+def _file_source(data, path, sources) -> Source:
+    if not isinstance(data, dict):
+        raise AnnotationError("an annotation file is a mapping with source, mentions, statements",
+                              Location(str(path), 1))
+    unknown = set(data) - {"source", "mentions", "statements"}
+    if unknown:
+        raise AnnotationError(f"unknown top-level key(s) {', '.join(sorted(unknown))}",
+                              data.loc(sorted(unknown)[0]))
+    sid = data.get("source")
+    if sid not in sources:
+        raise AnnotationError(f"unknown source {sid!r}; known: {', '.join(sources)}", data.loc("source"))
+    for key in ("mentions", "statements"):
+        if data.get(key) is not None and not isinstance(data[key], list):
+            raise AnnotationError("expected a list", data.loc(key))
+    return sources[sid]
+
+
+def _entity_ref(node, key, registry, allowed=None) -> str:
+    eid = node.get(key)
+    if not isinstance(eid, str) or eid not in registry:
+        raise AnnotationError(f"unknown entity id {eid!r} (define it in sources/entities/)", node.loc(key))
+    if allowed is not None and registry[eid].cls not in allowed:
+        raise AnnotationError(f"{eid} is a {registry[eid].cls}; expected one of {', '.join(sorted(allowed))}",
+                              node.loc(key))
+    return eid
+
+
+def _mentions(node, source: Source, registry) -> list[Mention]:
+    if not isinstance(node, dict):
+        raise AnnotationError("a mention is a mapping {entity, quote, offset?, all?}", None)
+    for key in node:
+        if key not in MENTION_KEYS:
+            raise AnnotationError(f"unknown field; a mention has {', '.join(sorted(MENTION_KEYS))}", node.loc(key))
+    eid = _entity_ref(node, "entity", registry)
+    quote = node.get("quote")
+    if node.get("all"):
+        if not isinstance(quote, str) or not quote.strip():
+            raise AnnotationError("quote is missing or empty", node.loc("quote"))
+        hits = [i for i in _occurrences(source.text, quote) if _word_bounded(source.text, i, len(quote))]
+        if not hits:
+            raise AnnotationError(f"quote {_short(quote)} is not in the source text as a whole word",
+                                  node.loc("quote"))
+        return [Mention(source.id, eid, i, i + len(quote), node.loc("quote")) for i in hits]
+    start, end = find_quote(source.text, quote, node.get("offset"), node.loc("quote"))
+    return [Mention(source.id, eid, start, end, node.loc("quote"))]
+
+
+def _word_bounded(text: str, start: int, length: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[start + length] if start + length < len(text) else " "
+    return not (before.isalnum() or after.isalnum())
+
+
+def _statement(node, source: Source, sources, registry) -> Statement:
+    if not isinstance(node, dict):
+        raise AnnotationError("a statement is a mapping {subject, predicate, object|value, quote, ...}", None)
+    for key in node:
+        if key not in STATEMENT_KEYS:
+            raise AnnotationError(f"unknown field; see {README} for the fields of a statement", node.loc(key))
+    pname = node.get("predicate")
+    if pname not in PREDICATES:
+        raise AnnotationError(f"unknown predicate {pname!r}; see {README} for the list", node.loc("predicate"))
+    pred = PREDICATES[pname]
+    subject = _entity_ref(node, "subject", registry, pred.subjects)
+    st = Statement(id="", source=source.id, subject=subject, predicate=pname, location=node.loc())
+
+    if pred.kind == "entity":
+        if "value" in node:
+            raise AnnotationError(f"{pname} takes an entity: write 'object', not 'value'", node.loc("value"))
+        st.object = _entity_ref(node, "object", registry, pred.objects)
+    else:
+        if "object" in node:
+            raise AnnotationError(f"{pname} takes a {pred.kind} 'value', not an 'object'", node.loc("object"))
+        if "value" not in node:
+            raise AnnotationError(f"{pname} needs a 'value' ({pred.kind})", node.loc("predicate"))
+        st.value = _value(node, pred.kind)
+
+    for key in DATE_QUALIFIERS:
+        if key in node:
+            st.dates[key] = parse_date_field(node[key], node.loc(key))
+    for key in ENTITY_QUALIFIERS:
+        if key in node:
+            st.entities[key] = _entity_ref(node, key, registry)
+    for key in TEXT_QUALIFIERS:
+        if key in node:
+            if not isinstance(node[key], str) or not node[key].strip():
+                raise AnnotationError("expected non-empty text", node.loc(key))
+            st.texts[key] = node[key].strip()
+    if "role" in node:
+        if node["role"] not in ROLES:
+            raise AnnotationError(f"unknown role {node['role']!r}; known: {', '.join(ROLES)}", node.loc("role"))
+        st.role = node["role"]
+    elif pname == "holdsPost":
+        raise AnnotationError("holdsPost needs a role (president, secretary, ...)", node.loc("predicate"))
+    if "approximate" in node:
+        if not isinstance(node["approximate"], bool):
+            raise AnnotationError("approximate is true or false", node.loc("approximate"))
+        st.approximate = node["approximate"]
+    if "uncertain" in node:
+        if not isinstance(node["uncertain"], str) or not node["uncertain"].strip():
+            raise AnnotationError("uncertain says, in words, what the text leaves unclear", node.loc("uncertain"))
+        st.uncertain = node["uncertain"].strip()
+
+    _attribution(node, st, registry)
+    _evidence(node, st, source)
+    st.id = node.get("id") or _statement_id(node)
+    if not isinstance(st.id, str) or not SLUG.match(st.id):
+        raise AnnotationError(f"{st.id!r} is not a lower-case-hyphenated id", node.loc("id"))
+    return st
+
+
+def _value(node, kind):
+    raw = node["value"]
+    loc = node.loc("value")
+    if kind == "date":
+        return parse_date_field(raw, loc)
+    if kind == "integer":
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise AnnotationError(f"{raw!r} is not a whole number (write 2000, not '2,000' or 'about 2000'; "
+                                  "say 'approximate: true' for round figures)", loc)
+        if raw < 0:
+            raise AnnotationError("a count cannot be negative", loc)
+        return raw
+    if not isinstance(raw, str) or not raw.strip():
+        raise AnnotationError(f"{raw!r} is not text", loc)
+    return raw.strip()
+
+
+def _attribution(node, st: Statement, registry):
+    raw = node.get("attribution", "author")
+    if not isinstance(raw, str):
+        raise AnnotationError("attribution is author, editor, translator or quoted:<person-id>",
+                              node.loc("attribution"))
+    if raw.startswith("quoted:"):
+        pid = raw.split(":", 1)[1]
+        if pid not in registry or registry[pid].cls != "Person":
+            raise AnnotationError(f"quoted person {pid!r} is not a Person in the registry", node.loc("attribution"))
+        st.attribution, st.quoted = "quoted", pid
+    elif raw in ("author", "editor", "translator"):
+        st.attribution = raw
+    else:
+        raise AnnotationError(f"unknown attribution {raw!r}: author, editor, translator or quoted:<person-id>",
+                              node.loc("attribution"))
+
+
+def _evidence(node, st: Statement, source: Source):
+    if "external" in node:
+        if "quote" in node:
+            raise AnnotationError("give either 'quote' (the text says it) or 'external' (it does not)",
+                                  node.loc("external"))
+        if not isinstance(node["external"], str) or not node["external"].strip():
+            raise AnnotationError("external gives the basis of the knowledge (a reference)", node.loc("external"))
+        st.external = node["external"].strip()
+        return
+    if "quote" not in node:
+        raise AnnotationError("every statement needs its evidence: 'quote' (or 'external' with a basis)",
+                              node.loc())
+    start, end = find_quote(source.text, node["quote"], node.get("offset"), node.loc("quote"))
+    st.evidence = Evidence(node["quote"], start, end, source.line_of(start))
+    for key, d in st.dates.items():
+        _check_written(d, st.evidence, node.loc(key))
+    if isinstance(st.value, HistoricalDate):
+        _check_written(st.value, st.evidence, node.loc("value"))
+    kind = source.editorial_kind(start, end)
+    if kind and st.attribution == "author":
+        raise AnnotationError(f"this passage was written by the {kind}, not the author: "
+                              f"say 'attribution: {kind}'", node.loc("attribution"))
+    if not kind and st.attribution in ("editor", "translator"):
+        raise AnnotationError(f"this passage is not in a part marked as the {st.attribution}'s "
+                              "in sources.yaml", node.loc("attribution"))
+
+
+def _check_written(d: HistoricalDate, ev: Evidence, loc: Location):
+    if d.written and d.written not in ev.quote:
+        raise AnnotationError(f"the date as written, {d.written!r}, is not in the quote", loc)
+
+
+def _statement_id(node) -> str:
+    """A stable id from the statement's content, so that reordering a file changes no IRI."""
+    content = {k: v for k, v in node.items() if k not in ("id",)}
+    digest = hashlib.sha1(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+    return f"{node['subject']}-{node['predicate'].lower()}-{digest[:8]}"

@@ -1,0 +1,149 @@
+"""Julian (Old Style) and Gregorian (New Style) dates, converted by exact day-number arithmetic.
+
+Russia used the Julian calendar until 31 January 1918 (Julian); the next day was
+14 February 1918 (Gregorian). Dates are kept as written, with their calendar and
+precision, and converted to the Gregorian calendar for querying. Calendar models are
+Wikidata's items for the proleptic calendars (Q1985786 Julian, Q1985727 Gregorian).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+JULIAN = "julian"
+GREGORIAN = "gregorian"
+AMBIGUOUS = "ambiguous"   # the text does not say which calendar; kept as a range, never guessed
+CALENDARS = (JULIAN, GREGORIAN, AMBIGUOUS)
+
+DAY, MONTH, YEAR = "day", "month", "year"
+WIKIDATA_PRECISION = {YEAR: 9, MONTH: 10, DAY: 11}
+WIKIDATA_CALENDAR = {JULIAN: "Q1985786", GREGORIAN: "Q1985727"}
+
+_VALUE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+class DateError(ValueError):
+    pass
+
+
+def _is_leap(year: int, calendar: str) -> bool:
+    if calendar == JULIAN:
+        return year % 4 == 0
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def days_in_month(year: int, month: int, calendar: str) -> int:
+    if month == 2:
+        return 29 if _is_leap(year, calendar) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+def julian_day(year: int, month: int, day: int, calendar: str) -> int:
+    """Julian Day Number of a date in the given calendar (Fliegel–Van Flandern / Meeus)."""
+    a = (14 - month) // 12
+    y = year + 4800 - a
+    m = month + 12 * a - 3
+    jdn = day + (153 * m + 2) // 5 + 365 * y + y // 4
+    if calendar == GREGORIAN:
+        return jdn - y // 100 + y // 400 - 32045
+    return jdn - 32083
+
+
+def from_julian_day(jdn: int, calendar: str) -> tuple[int, int, int]:
+    if calendar == GREGORIAN:
+        a = jdn + 32044
+        b = (4 * a + 3) // 146097
+        c = a - 146097 * b // 4
+    else:
+        b = 0
+        c = jdn + 32082
+    d = (4 * c + 3) // 1461
+    e = c - 1461 * d // 4
+    m = (5 * e + 2) // 153
+    day = e - (153 * m + 2) // 5 + 1
+    month = m + 3 - 12 * (m // 10)
+    year = 100 * b + d - 4800 + m // 10
+    return year, month, day
+
+
+def julian_to_gregorian(year: int, month: int, day: int) -> date:
+    return date(*from_julian_day(julian_day(year, month, day, JULIAN), GREGORIAN))
+
+
+def gregorian_to_julian(d: date) -> tuple[int, int, int]:
+    return from_julian_day(julian_day(d.year, d.month, d.day, GREGORIAN), JULIAN)
+
+
+@dataclass(frozen=True)
+class HistoricalDate:
+    """A date as a source gives it: the value in its own calendar, the calendar, the precision."""
+
+    value: str            # "1905-10-13", "1905-10" or "1905", in `calendar`
+    calendar: str
+    precision: str
+    written: str | None = None
+
+    @property
+    def parts(self) -> tuple[int, ...]:
+        return tuple(int(p) for p in self.value.split("-"))
+
+    def _bounds_in(self, calendar: str) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+        p = self.parts
+        if self.precision == DAY:
+            return (p[0], p[1], p[2]), (p[0], p[1], p[2])
+        if self.precision == MONTH:
+            return (p[0], p[1], 1), (p[0], p[1], days_in_month(p[0], p[1], calendar))
+        return (p[0], 1, 1), (p[0], 12, 31)
+
+    def _to_gregorian(self, ymd: tuple[int, int, int], calendar: str) -> date:
+        if calendar == JULIAN:
+            return julian_to_gregorian(*ymd)
+        return date(*ymd)
+
+    @property
+    def earliest(self) -> date:
+        """First Gregorian day the date can denote (either calendar, when ambiguous)."""
+        cals = (JULIAN, GREGORIAN) if self.calendar == AMBIGUOUS else (self.calendar,)
+        return min(self._to_gregorian(self._bounds_in(c)[0], c) for c in cals)
+
+    @property
+    def latest(self) -> date:
+        cals = (JULIAN, GREGORIAN) if self.calendar == AMBIGUOUS else (self.calendar,)
+        return max(self._to_gregorian(self._bounds_in(c)[1], c) for c in cals)
+
+    @property
+    def gregorian(self) -> str | None:
+        """The Gregorian value at the date's own precision, or None when the calendar is unknown.
+
+        A day converts exactly. A month or year keeps its number: the shift of 13 days is
+        within its precision, as in Wikidata; `earliest`/`latest` give the exact bounds.
+        """
+        if self.calendar == AMBIGUOUS:
+            return None
+        if self.precision == DAY:
+            return self._to_gregorian(self.parts, self.calendar).isoformat()
+        return self.value
+
+
+def parse_date(value, calendar, written=None) -> HistoricalDate:
+    """Check and build a HistoricalDate; raises DateError with a reason a historian can act on."""
+    if calendar is None:
+        raise DateError(f"calendar is missing: say one of {', '.join(CALENDARS)}")
+    if calendar not in CALENDARS:
+        raise DateError(f"calendar {calendar!r} is not one of {', '.join(CALENDARS)}")
+    text = str(value)
+    m = _VALUE.match(text)
+    if not m:
+        raise DateError(f"{text!r} is not a date: write YYYY-MM-DD, YYYY-MM or YYYY (in the source's calendar)")
+    year, month, day = (int(g) if g else None for g in m.groups())
+    if month is not None and not 1 <= month <= 12:
+        raise DateError(f"{text!r}: month {month} does not exist")
+    if day is not None:
+        cals = (JULIAN, GREGORIAN) if calendar == AMBIGUOUS else (calendar,)
+        limit = min(days_in_month(year, month, c) for c in cals)
+        if not 1 <= day <= limit:
+            raise DateError(f"{text!r}: day {day} does not exist in that month ({calendar} calendar)")
+    precision = DAY if day is not None else MONTH if month is not None else YEAR
+    return HistoricalDate(text, calendar, precision, written)

@@ -1,0 +1,96 @@
+"""Settings as one declarative table: defaults → kg.toml → KG_* environment → explicit overrides."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_BASE_IRI = "https://w3id.org/soviets/"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    help: str
+
+
+SETTINGS = [
+    Setting("base_iri", DEFAULT_BASE_IRI,
+            "Base IRI under which entities, graphs and the ontology are minted (ends with '/')."),
+    Setting("sources_dir", str(PROJECT_ROOT / "sources"),
+            "Folder with the source texts, sources.yaml, entities/ and annotations/."),
+    Setting("data_dir", str(PROJECT_ROOT / "data"),
+            "Folder where `kg build` writes the store (data/store) and the dumps (data/dumps)."),
+    Setting("ontology_dir", str(PROJECT_ROOT / "ontology"), "Folder with the OWL ontology in Turtle."),
+    Setting("shapes_dir", str(PROJECT_ROOT / "shapes"), "Folder with the SHACL shapes."),
+    Setting("queries_dir", str(PROJECT_ROOT / "queries"), "Folder with the named SPARQL queries."),
+    Setting("host", "127.0.0.1", "Address `kg serve` listens on."),
+    Setting("port", 8000, "Port `kg serve` listens on."),
+    # 30 s as in Oxigraph server's and Fuseki's defaults: long enough for any honest query on this corpus.
+    Setting("query_timeout_s", 30.0, "Time limit for one SPARQL query, in seconds."),
+    # Kept far above any honest answer over this corpus, far below what would exhaust memory.
+    Setting("max_result_rows", 100_000, "Most rows (or triples) one query may return."),
+    Setting("max_body_bytes", 1_000_000, "Largest request body accepted by the endpoint."),
+    Setting("threads", 8, "Worker threads of the WSGI server."),
+]
+
+
+@dataclass(frozen=True)
+class Config:
+    base_iri: str = DEFAULT_BASE_IRI
+    sources_dir: str = str(PROJECT_ROOT / "sources")
+    data_dir: str = str(PROJECT_ROOT / "data")
+    ontology_dir: str = str(PROJECT_ROOT / "ontology")
+    shapes_dir: str = str(PROJECT_ROOT / "shapes")
+    queries_dir: str = str(PROJECT_ROOT / "queries")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    query_timeout_s: float = 30.0
+    max_result_rows: int = 100_000
+    max_body_bytes: int = 1_000_000
+    threads: int = 8
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def store_dir(self) -> Path:
+        return Path(self.data_dir) / "store"
+
+    @property
+    def dumps_dir(self) -> Path:
+        return Path(self.data_dir) / "dumps"
+
+    def with_(self, **overrides) -> "Config":
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _coerce(name: str, value):
+    kind = type(next(s.default for s in SETTINGS if s.name == name))
+    return kind(value)
+
+
+def load_config(toml_path: str | os.PathLike | None = None, environ=None, **overrides) -> Config:
+    """Build the frozen Config from the layers, in order; later layers win."""
+    values: dict = {}
+    path = Path(toml_path) if toml_path else Path("kg.toml")
+    if path.is_file():
+        with open(path, "rb") as fh:
+            values.update(tomllib.load(fh))
+    env = os.environ if environ is None else environ
+    names = {f.name for f in fields(Config)} - {"extra"}
+    for name in names:
+        key = f"KG_{name.upper()}"
+        if key in env:
+            values[name] = env[key]
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    unknown = set(values) - names
+    if unknown:
+        from kg.errors import InputError
+        raise InputError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    cfg = Config(**{k: _coerce(k, v) for k, v in values.items()})
+    if not cfg.base_iri.endswith("/"):
+        cfg = replace(cfg, base_iri=cfg.base_iri + "/")
+    return cfg

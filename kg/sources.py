@@ -1,0 +1,128 @@
+"""The corpus: source texts, their metadata, and the editorial parts that are not the author's."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg import yamlfile
+from kg.calendar import DateError, HistoricalDate, parse_date
+from kg.errors import Location, SourceError
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+ATTRIBUTIONS = ("editor", "translator")
+
+
+@dataclass
+class Span:
+    start: int
+    end: int
+    kind: str      # "editor" or "translator"
+    label: str = ""
+
+
+@dataclass
+class Source:
+    id: str
+    path: Path
+    text: str
+    title: str
+    author: str                     # registry id
+    author_basis: str | None        # None when the text names its author; else the external basis
+    language: str
+    rights: str
+    meta: dict                      # the whole metadata entry (a yamlfile.Node)
+    dates: dict = field(default_factory=dict)   # "written"/"published" → HistoricalDate
+    editorial: list[Span] = field(default_factory=list)
+    line_starts: list[int] = field(default_factory=list)
+
+    def line_of(self, offset: int) -> int:
+        """1-based line of a character offset."""
+        import bisect
+        return bisect.bisect_right(self.line_starts, offset)
+
+    def editorial_kind(self, start: int, end: int) -> str | None:
+        """'editor' or 'translator' when [start, end) lies in an editorial part, else None."""
+        for span in self.editorial:
+            if span.start <= start and end <= span.end:
+                return span.kind
+        return None
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            starts.append(i + 1)
+    return starts
+
+
+def _date(node, key, loc) -> HistoricalDate | None:
+    raw = node.get(key)
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise SourceError("a date is a mapping {date, calendar, written}", loc)
+    try:
+        return parse_date(raw.get("date"), raw.get("calendar"), raw.get("written"))
+    except DateError as exc:
+        raise SourceError(str(exc), loc) from None
+
+
+def load_sources(sources_dir) -> dict[str, Source]:
+    """Read sources/sources.yaml and every text it names; check each text's SHA-256."""
+    sources_dir = Path(sources_dir)
+    meta_path = sources_dir / "sources.yaml"
+    data = yamlfile.load(meta_path)
+    if not isinstance(data, list):
+        raise SourceError("expected a list of sources", Location(str(meta_path), 1))
+    out: dict[str, Source] = {}
+    for node in data:
+        for key in ("id", "file", "sha256", "title", "author", "language", "rights"):
+            if not node.get(key):
+                raise SourceError("required field is missing", node.loc(key))
+        sid = node["id"]
+        if not SLUG.match(sid):
+            raise SourceError(f"{sid!r} is not a lower-case-hyphenated id", node.loc("id"))
+        if sid in out:
+            raise SourceError(f"source id {sid!r} is given twice", node.loc("id"))
+        path = sources_dir / node["file"]
+        if not path.is_file():
+            raise SourceError(f"no such file {path}", node.loc("file"))
+        raw = path.read_bytes()
+        digest = hashlib.sha256(raw).hexdigest()
+        if digest != node["sha256"]:
+            raise SourceError(f"{path.name} has changed (sha256 {digest}); source texts are never edited",
+                              node.loc("sha256"))
+        text = raw.decode("utf-8")
+        src = Source(id=sid, path=path, text=text, title=node["title"], author=node["author"],
+                     author_basis=node.get("author_basis"), language=node["language"],
+                     rights=node["rights"], meta=node, line_starts=_line_starts(text))
+        for key in ("written", "published"):
+            d = _date(node, key, node.loc(key))
+            if d:
+                src.dates[key] = d
+        src.editorial = [_span(src, part, meta_path) for part in node.get("editorial") or []]
+        out[sid] = src
+    return out
+
+
+def _span(src: Source, part, meta_path) -> Span:
+    kind = part.get("by")
+    if kind not in ATTRIBUTIONS:
+        raise SourceError(f"'by' must be one of {ATTRIBUTIONS}", part.loc("by"))
+    if "lines" in part:
+        first, last = part["lines"]
+        if not (1 <= first <= last <= len(src.line_starts)):
+            raise SourceError(f"lines {first}-{last} are outside the text", part.loc("lines"))
+        start = src.line_starts[first - 1]
+        end = src.line_starts[last] - 1 if last < len(src.line_starts) else len(src.text)
+        return Span(start, end, kind, part.get("label", ""))
+    quote = part.get("quote")
+    if not quote or src.text.count(quote) != 1:
+        raise SourceError("an editorial part needs 'lines: [first, last]' or a 'quote' found exactly once",
+                          part.loc("quote"))
+    start = src.text.index(quote)
+    return Span(start, start + len(quote), kind, part.get("label", ""))

@@ -1,0 +1,116 @@
+"""What annotators may say: entity classes, predicates, roles and constituencies.
+
+Each name here is a term of `ontology/kg.ttl` (a test checks that every one is declared
+there); annotation files use the short names, the graph uses the ontology's IRIs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Entity classes an annotator may give in the registry, each with its ontology superclass chain
+# declared in the ontology; here only the short names are listed, grouped for the docs.
+CLASSES = {
+    "soviets": ["Soviet", "CitySoviet", "DistrictSoviet", "ProvincialSoviet", "RegionalSoviet",
+                "RuralSoviet", "CongressOfSoviets", "ExecutiveCommittee"],
+    "organisations": ["Organisation", "Party", "Faction", "Government", "Committee",
+                      "TradeUnion", "MilitaryUnit", "Assembly"],
+    "persons": ["Person"],
+    "places": ["Place", "City", "Region", "Country"],
+    "publications": ["Publication", "Newspaper"],
+    "events": ["Event", "Strike", "GeneralStrike", "Insurrection", "Revolution", "Congress",
+               "Session", "Arrest", "Massacre", "Election", "Manifesto", "Demonstration",
+               "War", "Decree"],
+}
+ALL_CLASSES = {c for group in CLASSES.values() for c in group}
+ORGANISATION_CLASSES = set(CLASSES["soviets"]) | set(CLASSES["organisations"])
+EVENT_CLASSES = set(CLASSES["events"])
+PLACE_CLASSES = set(CLASSES["places"])
+AGENT_CLASSES = ORGANISATION_CLASSES | {"Person"}
+
+# Constituencies of a soviet: whose deputies sit in it. Each adds a class too (WorkersSoviet…).
+CONSTITUENCIES = {"workers": "WorkersSoviet", "soldiers": "SoldiersSoviet",
+                  "peasants": "PeasantsSoviet", "sailors": "SailorsSoviet",
+                  "cossacks": "CossacksSoviet"}
+
+# Roles in posts and memberships (skos concepts kg:role-<name>).
+ROLES = ["president", "vice-president", "chairman", "secretary", "treasurer", "deputy",
+         "executive-committee-member", "presidium-member", "member", "leader", "founder",
+         "editor", "commissar", "minister", "delegate", "organiser", "spokesman", "commander"]
+
+
+@dataclass(frozen=True)
+class Predicate:
+    name: str
+    kind: str                 # "entity", "date", "integer", "text"
+    subjects: frozenset | None = None   # allowed subject classes (None: any)
+    objects: frozenset | None = None    # allowed object classes, for kind "entity"
+    membership: bool = False  # the statement node is also an org:Membership
+    doc: str = ""
+
+
+def _p(name, kind, subjects=None, objects=None, membership=False, doc=""):
+    return Predicate(name, kind, frozenset(subjects) if subjects else None,
+                     frozenset(objects) if objects else None, membership, doc)
+
+
+ORGS, EVENTS, PLACES, AGENTS = ORGANISATION_CLASSES, EVENT_CLASSES, PLACE_CLASSES, AGENT_CLASSES
+
+PREDICATES = {p.name: p for p in [
+    # -- relations between entities --
+    _p("locatedIn", "entity", None, PLACES, doc="where a body sat or an event took place"),
+    _p("subOrganizationOf", "entity", ORGS, ORGS,
+       doc="a district soviet of a city soviet, an executive committee of its soviet"),
+    _p("factionOf", "entity", {"Faction"}, {"Party"}, doc="Bolsheviks and Mensheviks within the RSDLP"),
+    _p("memberOf", "entity", AGENTS, ORGS, membership=True,
+       doc="party membership, a party's seats in a body; with start, end, role"),
+    _p("holdsPost", "entity", {"Person"}, ORGS | {"Publication", "Newspaper"}, membership=True,
+       doc="a post in a body; needs role (president, secretary…); start, end, replaces"),
+    _p("led", "entity", AGENTS, ORGS | EVENTS, doc="led a body or an event, informally or not"),
+    _p("participatedIn", "entity", AGENTS, EVENTS, doc="took part in an event; optional role"),
+    _p("organised", "entity", AGENTS, EVENTS, doc="called, convened or organised an event"),
+    _p("partOfEvent", "entity", EVENTS, EVENTS, doc="an event within a larger one"),
+    _p("resultedIn", "entity", EVENTS, None, doc="an event that brought about a body or another event"),
+    _p("founder", "entity", ORGS, AGENTS, doc="who created a body"),
+    _p("dissolvedBy", "entity", ORGS, AGENTS | EVENTS, doc="who or what ended a body"),
+    _p("replacedBy", "entity", ORGS, ORGS, doc="a body succeeded by another"),
+    _p("alliedWith", "entity", AGENTS, AGENTS, doc="an agreement or bloc, as a fact (not an opinion)"),
+    _p("opposed", "entity", AGENTS, AGENTS | EVENTS, doc="fought or acted against, as a fact"),
+    _p("author", "entity", {"Publication", "Newspaper", "Manifesto", "Decree"}, AGENTS,
+       doc="who wrote or issued a document"),
+    _p("publishedIn", "entity", None, {"Publication", "Newspaper"}, doc="where a text appeared"),
+    _p("organOf", "entity", {"Publication", "Newspaper"}, ORGS, doc="a paper published by a body"),
+    # -- dates --
+    _p("founded", "date", ORGS | {"Publication", "Newspaper"}, doc="inception of a body or paper"),
+    _p("dissolved", "date", ORGS | {"Publication", "Newspaper"}, doc="end of a body or paper"),
+    _p("activeIn", "date", ORGS, doc="the body existed at this date or in this period"),
+    _p("date", "date", EVENTS | {"Publication", "Newspaper"}, doc="when an event happened (point in time)"),
+    _p("startDate", "date", EVENTS, doc="first day of an event lasting several days"),
+    _p("endDate", "date", EVENTS, doc="last day of an event"),
+    _p("born", "date", {"Person"}),
+    _p("died", "date", {"Person"}),
+    _p("wasArrested", "date", AGENTS, doc="arrest of a person or of a whole body; optional by, place"),
+    # -- counts, with as_of --
+    _p("numberOfDeputies", "integer", ORGS, doc="deputies sitting in a body; qualify with as_of"),
+    _p("workersRepresented", "integer", ORGS, doc="workers who elected the body's deputies"),
+    _p("deputyRatio", "integer", ORGS, doc="one deputy per N electors; unit says of whom"),
+    _p("executiveCommitteeSize", "integer", ORGS, doc="members of the body's executive committee"),
+    _p("numberOfMembers", "integer", ORGS, doc="members of a party or organisation"),
+    _p("numberOfParticipants", "integer", EVENTS, doc="strikers, demonstrators, delegates"),
+    _p("numberOfVictims", "integer", EVENTS, doc="killed or wounded; note says which"),
+    # -- described facts, in the source's words --
+    _p("termOfOffice", "text", ORGS, doc="how long deputies or a body serve, e.g. 'three months'"),
+    _p("meetingFrequency", "text", ORGS, doc="how often a body meets"),
+    _p("electionMethod", "text", ORGS, doc="how deputies are chosen"),
+    _p("function", "text", ORGS, doc="a task or power of a body"),
+    _p("demanded", "text", AGENTS, doc="a demand or decision a body made"),
+    _p("votingRight", "text", None, doc="who may vote (subject: the Soviet system or a body)"),
+    _p("excludedFromVoting", "text", None, doc="who may not vote"),
+    _p("outcome", "text", EVENTS, doc="what an event led to, in the source's words"),
+]}
+
+# Qualifier keys a statement may carry beside subject/predicate/object.
+DATE_QUALIFIERS = ("when", "start", "end", "as_of")
+ENTITY_QUALIFIERS = ("place", "by", "replaces", "on_behalf_of")
+TEXT_QUALIFIERS = ("unit", "note")
+QUALIFIERS = DATE_QUALIFIERS + ENTITY_QUALIFIERS + TEXT_QUALIFIERS + ("role", "approximate", "uncertain")

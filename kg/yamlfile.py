@@ -1,0 +1,66 @@
+"""YAML read with line numbers kept, so every error can name the file, the line and the field.
+
+Timestamps are not resolved: `1905-10-13` stays the string the annotator wrote, because a
+Julian date must never pass through Python's (Gregorian) `datetime.date`.
+"""
+
+from __future__ import annotations
+
+import yaml
+
+from kg.errors import AnnotationError, Location
+
+
+class Node(dict):
+    """A mapping that remembers the line of itself and of each of its keys."""
+
+    path: str = ""
+    line: int = 0
+    key_lines: dict
+
+    def loc(self, field: str | None = None) -> Location:
+        return Location(self.path, self.key_lines.get(field, self.line) if field else self.line, field)
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader, node):
+    loader.flatten_mapping(node)
+    out = Node()
+    out.path = loader.name
+    out.line = node.start_mark.line + 1
+    out.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in out:
+            raise AnnotationError(f"key {key!r} appears twice in one mapping",
+                                  Location(loader.name, key_node.start_mark.line + 1, str(key)))
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.key_lines[key] = key_node.start_mark.line + 1
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load(path) -> object:
+    """Parse a YAML file; syntax errors become AnnotationError with the file and line."""
+    text = open(path, encoding="utf-8").read()
+    loader = _Loader(text)
+    loader.name = str(path)
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise AnnotationError(f"invalid YAML: {exc.problem or exc}", Location(str(path), line)) from None
+    finally:
+        loader.dispose()
