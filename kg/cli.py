@@ -48,3 +48,67 @@ def check(ctx):
     a = corpus.annotations
     click.echo(f"ok: {len(corpus.sources)} sources, {len(corpus.registry)} entities, "
                f"{len(a.mentions)} mentions, {len(a.statements)} statements in {len(a.files)} files")
+
+
+@main.command()
+@click.option("--base-iri", default=None, help="Base IRI to mint the graph under (setting base_iri).")
+@click.option("--data-dir", default=None, type=click.Path(file_okay=False), help="Where to write store and dumps.")
+@click.pass_context
+@handle_errors
+def build(ctx, base_iri, data_dir):
+    """Build, validate and publish the graph: a new store and dumps, swapped in atomically."""
+    from kg.build import build as run_build
+    result = run_build(config_from(ctx, base_iri=base_iri, data_dir=data_dir))
+    m = result.manifest
+    click.echo(f"built {m['build_id']}: {m['triples']} triples ({m['quads']} quads) in "
+               f"{len(m['named_graphs'])} named graphs; {m['entities']} entities, {m['statements']} "
+               f"statements, {m['mentions']} mentions")
+    click.echo(result.report.text())
+    click.echo("timings: " + ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()))
+
+
+@main.command()
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write the SHACL report as Turtle to this file.")
+@click.pass_context
+@handle_errors
+def validate(ctx, report_path):
+    """Print the SHACL report of the graph the annotations make; exit 1 on any violation."""
+    from kg.build import make_graphs, run_validation
+    config = config_from(ctx)
+    report = run_validation(config, make_graphs(config))
+    if report_path:
+        report.graph.serialize(report_path, format="turtle")
+    click.echo(report.text())
+    sys.exit(0 if report.conforms else 1)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--format", "fmt", default="table", show_default=True,
+              help="table, or a results format (json, csv, tsv, xml) / graph format (turtle, ntriples, jsonld, rdfxml).")
+@click.option("--endpoint", default=None, help="Run against this SPARQL endpoint URL instead of the local store.")
+@click.pass_context
+@handle_errors
+def query(ctx, query, fmt, endpoint):
+    """Run a SPARQL query: a string, a .rq file, or the name of a query in queries/."""
+    from kg.cli_query import run_cli_query
+    click.echo(run_cli_query(config_from(ctx), query, fmt, endpoint), nl=False)
+
+
+@main.command()
+@click.pass_context
+@handle_errors
+def stats(ctx):
+    """Counts by class, property, source and named graph, from the built store."""
+    from kg.stats import evidence_share, stats as compute
+    from kg.store import open_store
+    config = config_from(ctx)
+    store = open_store(config.data_dir)
+    for section, rows in compute(store, config.base_iri).items():
+        click.echo(f"\n{section}:")
+        for key, count in rows:
+            click.echo(f"  {count:>7}  {key}")
+    with_ev, total = evidence_share(store, config.base_iri)
+    click.echo(f"\nfact triples backed by quoted evidence: {with_ev} of {total}"
+               f" ({100 * with_ev / max(total, 1):.1f}%)")

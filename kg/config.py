@@ -32,8 +32,9 @@ SETTINGS = [
     Setting("port", 8000, "Port `kg serve` listens on."),
     # 30 s as in Oxigraph server's and Fuseki's defaults: long enough for any honest query on this corpus.
     Setting("query_timeout_s", 30.0, "Time limit for one SPARQL query, in seconds."),
-    # Kept far above any honest answer over this corpus, far below what would exhaust memory.
-    Setting("max_result_rows", 100_000, "Most rows (or triples) one query may return."),
+    # Far above any honest answer over this corpus (the whole graph is ~10 MB as N-Triples),
+    # far below what would exhaust memory; results past it are cut with an error, not buffered.
+    Setting("max_result_bytes", 64_000_000, "Largest serialised result one query may return, in bytes."),
     Setting("max_body_bytes", 1_000_000, "Largest request body accepted by the endpoint."),
     Setting("threads", 8, "Worker threads of the WSGI server."),
 ]
@@ -50,7 +51,7 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 8000
     query_timeout_s: float = 30.0
-    max_result_rows: int = 100_000
+    max_result_bytes: int = 64_000_000
     max_body_bytes: int = 1_000_000
     threads: int = 8
     extra: dict = field(default_factory=dict, compare=False)

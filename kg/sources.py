@@ -31,6 +31,7 @@ class Source:
     title: str
     author: str                     # registry id
     author_basis: str | None        # None when the text names its author; else the external basis
+    author_span: tuple[int, int] | None   # where the text names its author
     language: str
     rights: str
     meta: dict                      # the whole metadata entry (a yamlfile.Node)
@@ -98,12 +99,22 @@ def load_sources(sources_dir) -> dict[str, Source]:
                               node.loc("sha256"))
         text = raw.decode("utf-8")
         src = Source(id=sid, path=path, text=text, title=node["title"], author=node["author"],
-                     author_basis=node.get("author_basis"), language=node["language"],
+                     author_basis=node.get("author_basis"), author_span=None, language=node["language"],
                      rights=node["rights"], meta=node, line_starts=_line_starts(text))
         for key in ("written", "published"):
             d = _date(node, key, node.loc(key))
             if d:
                 src.dates[key] = d
+        quote = node.get("author_quote")
+        if bool(quote) == bool(node.get("author_basis")):
+            raise SourceError("give author_quote (the words naming the author) or, when the text does not "
+                              "name them, author_basis (where the attribution comes from)", node.loc("author"))
+        if quote:
+            if text.count(quote) != 1:
+                raise SourceError(f"author_quote {quote!r} must occur exactly once in the text",
+                                  node.loc("author_quote"))
+            start = text.index(quote)
+            src.author_span = (start, start + len(quote))
         src.editorial = [_span(src, part, meta_path) for part in node.get("editorial") or []]
         out[sid] = src
     return out

@@ -1,0 +1,161 @@
+"""The pipeline: sources → annotations → triples → validation → store and dumps.
+
+The only module that imports every stage. Nothing is published unless every stage passes:
+the new store is written into a fresh build folder and swapped in at the very end.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+
+from kg import __version__
+from kg.config import DEFAULT_BASE_IRI, Config
+from kg.corpus import Corpus, load_corpus
+from kg.errors import KgError, NotConformant
+from kg.iris import Iris
+from kg.namespaces import prefixes
+from kg.store import new_build_dir, swap_in, to_ox_quads, write_dumps, write_store
+from kg.triples import Quads, content_digest, make_quads
+from kg.validation import Report, load_shapes, validate
+
+
+@dataclass
+class BuildResult:
+    build_id: str
+    manifest: dict
+    report: Report
+    timings: dict = field(default_factory=dict)
+
+
+def rebaser(base_iri: str):
+    """Rewrite the default base IRI in ontology, shapes and queries to the configured one."""
+    if base_iri == DEFAULT_BASE_IRI:
+        return lambda text: text
+    return lambda text: text.replace(DEFAULT_BASE_IRI, base_iri)
+
+
+def ontology_files(config: Config) -> list[Path]:
+    root = Path(config.ontology_dir)
+    return sorted(root.glob("*.ttl")) + sorted(root.glob("alignments/*.ttl"))
+
+
+def ontology_graph(config: Config) -> Graph:
+    rebase = rebaser(config.base_iri)
+    g = Graph()
+    for path in ontology_files(config):
+        try:
+            g.parse(data=rebase(path.read_text(encoding="utf-8")), format="turtle", publicID=path.as_uri())
+        except Exception as exc:
+            raise KgError(f"{path}: the ontology does not parse: {exc}") from exc
+    return g
+
+
+@dataclass
+class Graphs:
+    """Everything `kg validate` and `kg build` need, made once."""
+
+    corpus: Corpus
+    quads: Quads
+    ontology: Graph
+    data: Graph        # union of all named graphs, ontology included (for subclass targets)
+
+
+def make_graphs(config: Config, timings: dict | None = None) -> Graphs:
+    timings = {} if timings is None else timings
+    t = time.perf_counter()
+    corpus = load_corpus(config.sources_dir)
+    timings["load and check annotations"] = time.perf_counter() - t
+    t = time.perf_counter()
+    quads = make_quads(corpus, config.base_iri)
+    onto = ontology_graph(config)
+    g_onto = Iris(config.base_iri).graph("ontology")
+    for s, p, o in onto:
+        quads.add(s, p, o, g_onto)
+    data = Graph()
+    for s, p, o, _ in quads.quads:
+        data.add((s, p, o))
+    timings["make triples"] = time.perf_counter() - t
+    return Graphs(corpus, quads, onto, data)
+
+
+def run_validation(config: Config, graphs: Graphs, timings: dict | None = None) -> Report:
+    t = time.perf_counter()
+    shapes = load_shapes(config.shapes_dir, rebaser(config.base_iri))
+    report = validate(graphs.data, shapes, graphs.quads.origin)
+    if timings is not None:
+        timings["SHACL validation"] = time.perf_counter() - t
+    return report
+
+
+@contextmanager
+def build_lock(data_dir: Path):
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / ".build.lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise KgError(f"another `kg build` is running on {data_dir}") from None
+        yield
+
+
+def build(config: Config) -> BuildResult:
+    """Build, validate and publish; raise (publishing nothing) on bad input or violations."""
+    timings: dict = {}
+    started = time.perf_counter()
+    data_dir = Path(config.data_dir)
+    with build_lock(data_dir):
+        graphs = make_graphs(config, timings)
+        report = run_validation(config, graphs, timings)
+        report_ttl = report.graph.serialize(format="turtle").encode()
+        (data_dir / "reports").mkdir(exist_ok=True)
+        (data_dir / "reports" / "last-validation.ttl").write_bytes(report_ttl)
+        if not report.conforms:
+            raise NotConformant(report)
+
+        digest = content_digest(graphs.quads)
+        now = datetime.now(timezone.utc)
+        build_id = now.strftime("%Y%m%dT%H%M%S%fZ") + "-" + digest[:12]
+        build_dir = new_build_dir(data_dir, build_id)
+        try:
+            t = time.perf_counter()
+            store = write_store(build_dir, to_ox_quads(graphs.quads.quads))
+            timings["load store"] = time.perf_counter() - t
+            t = time.perf_counter()
+            extra = {"ontology.ttl": _concat(ontology_files(config), config),
+                     "shapes.ttl": _concat(sorted(Path(config.shapes_dir).glob("*.ttl")), config),
+                     "validation-report.ttl": report_ttl}
+            files = write_dumps(build_dir, store, prefixes(config.base_iri), extra)
+            timings["write dumps"] = time.perf_counter() - t
+            named_graphs = sorted(str(g.value) for g in store.named_graphs())
+            manifest = {
+                "build_id": build_id, "version": __version__, "base_iri": config.base_iri,
+                "created": now.isoformat(timespec="seconds"), "digest": digest,
+                "quads": len(store), "triples": files["kg.ttl"]["triples"],
+                "named_graphs": named_graphs,
+                "entities": len(graphs.corpus.registry),
+                "statements": len(graphs.corpus.annotations.statements),
+                "mentions": len(graphs.corpus.annotations.mentions),
+                "sources": sorted(graphs.corpus.sources), "files": files,
+            }
+            del store
+            (build_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))
+            swap_in(data_dir, build_dir)
+        except BaseException:
+            shutil.rmtree(build_dir, ignore_errors=True)
+            raise
+    timings["total"] = time.perf_counter() - started
+    return BuildResult(build_id, manifest, report, timings)
+
+
+def _concat(paths, config: Config) -> bytes:
+    rebase = rebaser(config.base_iri)
+    return "\n".join(f"# ---- {p.name} ----\n" + rebase(p.read_text(encoding="utf-8")) for p in paths).encode()

@@ -1,0 +1,114 @@
+"""Media types ↔ serialisers, and content negotiation in one function over one table.
+
+Shared by the endpoint (Accept header, `format` parameter) and the CLI (`--format`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kg.errors import NotAcceptable
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    media_type: str
+    extension: str
+    ox_format: object
+    aliases: tuple = ()
+
+
+RESULTS = [
+    Format("json", "application/sparql-results+json", "srj", ox.QueryResultsFormat.JSON, ("application/json",)),
+    Format("xml", "application/sparql-results+xml", "srx", ox.QueryResultsFormat.XML, ("application/xml", "text/xml")),
+    Format("csv", "text/csv", "csv", ox.QueryResultsFormat.CSV),
+    Format("tsv", "text/tab-separated-values", "tsv", ox.QueryResultsFormat.TSV),
+]
+GRAPHS = [
+    Format("turtle", "text/turtle", "ttl", ox.RdfFormat.TURTLE, ("application/x-turtle",)),
+    Format("ntriples", "application/n-triples", "nt", ox.RdfFormat.N_TRIPLES, ("text/plain",)),
+    Format("jsonld", "application/ld+json", "jsonld", ox.RdfFormat.JSON_LD, ("application/json",)),
+    Format("rdfxml", "application/rdf+xml", "rdf", ox.RdfFormat.RDF_XML, ("application/xml", "text/xml")),
+]
+DATASETS = [
+    Format("trig", "application/trig", "trig", ox.RdfFormat.TRIG),
+    Format("nquads", "application/n-quads", "nq", ox.RdfFormat.N_QUADS),
+]
+HTML = Format("html", "text/html", "html", None, ("application/xhtml+xml",))
+TABLES = {"results": RESULTS, "graph": GRAPHS, "dataset": DATASETS + GRAPHS[:1]}
+
+
+def formats_for(kind: str, html: bool = False) -> list[Format]:
+    table = list(TABLES[kind])
+    return table + [HTML] if html else table
+
+
+def by_name(kind: str, name: str, html: bool = False) -> Format:
+    """A `format=` parameter or `--format` option: a short name, an extension or a media type."""
+    for f in formats_for(kind, html):
+        if name in (f.name, f.extension, f.media_type) or name in f.aliases:
+            return f
+    raise NotAcceptable(f"unknown format {name!r} for {kind}; use one of "
+                        + ", ".join(f.name for f in formats_for(kind, html)))
+
+
+def parse_accept(header: str) -> list[tuple[str, float, int]]:
+    """[(media range, q, position)] from an Accept header; malformed parts are skipped."""
+    out = []
+    for i, part in enumerate(header.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if "/" not in media:
+            continue
+        q = 1.0
+        for param in fields[1:]:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    q = 0.0
+        out.append((media, q, i))
+    return out
+
+
+def _specificity(media_range: str, media_type: str) -> int | None:
+    if media_range == media_type:
+        return 3
+    major, _, minor = media_range.partition("/")
+    if minor == "*" and major == media_type.split("/")[0]:
+        return 2
+    if media_range == "*/*":
+        return 1
+    return None
+
+
+def negotiate(accept: str | None, kind: str, html: bool = False, default: Format | None = None) -> Format:
+    """Pick the format the client prefers (q-values, then specificity, then the table's order)."""
+    table = formats_for(kind, html)
+    if not accept or not accept.strip():
+        return default or table[0]
+    ranges = parse_accept(accept)
+    best, best_key = None, None
+    for pos, fmt in enumerate(table):
+        for media in (fmt.media_type, *fmt.aliases):
+            # the most specific matching range decides this type's q (RFC 9110 §12.5.1)
+            matches = [(spec, q) for r, q, _ in ranges if (spec := _specificity(r, media)) is not None]
+            if not matches:
+                continue
+            spec, q = max(matches)
+            if q <= 0:
+                continue
+            exact = media == fmt.media_type
+            key = (q, spec, exact, -pos)
+            if default is fmt and spec == 1:
+                key = (q, spec, exact, 1)   # */* prefers the route's default
+            if best_key is None or key > best_key:
+                best, best_key = fmt, key
+    if best is None:
+        raise NotAcceptable("none of the requested media types can be served; available: "
+                            + ", ".join(f.media_type for f in table))
+    return best

@@ -1,0 +1,102 @@
+"""Runs one SPARQL query string on Oxigraph and serialises its result (SPARQL 1.1 Query).
+
+Query strings go to Oxigraph itself: never an rdflib prepared query, which would make the
+Oxigraph store fall back silently to rdflib's slow Python engine. The default graph is the
+union of the named graphs unless the request names its own default graphs.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kg.errors import BadParameter, KgError, QuerySyntaxError, ReadOnly
+from kg.formats import Format
+
+_COMMENT_OR_STRING = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>|\#[^\n]*)""")
+_UPDATE = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
+
+
+class ResultTooLarge(KgError):
+    status = 413
+    exit_code = 2
+
+
+def query_form(query: str) -> str:
+    """'select', 'ask', 'construct', 'describe' or 'update' — decided outside strings and IRIs."""
+    bare = _COMMENT_OR_STRING.sub(" ", query)
+    form = _FORM.search(bare)
+    update = _UPDATE.search(bare)
+    if update and (not form or update.start() < form.start()):
+        return "update"
+    if not form:
+        raise QuerySyntaxError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE")
+    return form.group(1).lower()
+
+
+def result_kind(form: str) -> str:
+    return "graph" if form in ("construct", "describe") else "results"
+
+
+class LimitedBuffer(io.RawIOBase):
+    """A byte sink that refuses to grow past its limit, so one query cannot exhaust memory."""
+
+    def __init__(self, limit: int):
+        self.buf = io.BytesIO()
+        self.limit = limit
+
+    def writable(self):
+        return True
+
+    def write(self, b):
+        if self.buf.tell() + len(b) > self.limit:
+            raise ResultTooLarge(f"the result is larger than {self.limit} bytes; add a LIMIT")
+        return self.buf.write(b)
+
+
+@dataclass
+class Dataset:
+    """The RDF dataset of a request: `default-graph-uri` and `named-graph-uri` parameters."""
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+def execute(store: ox.Store, query: str, fmt: Format, dataset: Dataset | None = None,
+            max_bytes: int = 64_000_000, base_iri: str | None = None) -> bytes:
+    """Run a read query and return its serialisation in `fmt`."""
+    form = query_form(query)
+    if form == "update":
+        raise ReadOnly("the endpoint is read-only: SPARQL Update is refused")
+    kwargs: dict = {"use_default_graph_as_union": True}
+    if dataset and dataset.default_graphs:
+        kwargs = {"default_graph": [_iri(g) for g in dataset.default_graphs]}
+    if dataset and dataset.named_graphs:
+        kwargs["named_graphs"] = [_iri(g) for g in dataset.named_graphs]
+    try:
+        result = store.query(query, base_iri=base_iri, **kwargs)
+    except SyntaxError as exc:
+        raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from None
+    out = LimitedBuffer(max_bytes)
+    try:
+        result.serialize(out, fmt.ox_format)
+    except ResultTooLarge:
+        raise
+    except (ValueError, TypeError) as exc:
+        raise BadParameter(f"cannot write this result as {fmt.media_type}: {exc}") from None
+    except OSError as exc:
+        if isinstance(exc.__context__, ResultTooLarge) or "larger than" in str(exc):
+            raise ResultTooLarge(f"the result is larger than {max_bytes} bytes; add a LIMIT") from None
+        raise
+    return out.buf.getvalue()
+
+
+def _iri(value: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(value)
+    except ValueError:
+        raise BadParameter(f"{value!r} is not an IRI") from None

@@ -1,0 +1,300 @@
+"""Annotation records → RDF quads under our ontology: the only producer of triples.
+
+Each fact appears twice, as Wikidata does it: a direct triple (`S kg:founded "1905-10-26"`)
+for easy querying, and a statement node (`kgst:…`, also an `rdf:Statement`) carrying the
+qualifiers, the attribution and `prov:wasDerivedFrom` its evidence: a Web Annotation
+`oa:SpecificResource` with a text-quote and a text-position selector into the source.
+Each source's statements and mentions live in that source's named graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
+
+from kg.calendar import AMBIGUOUS, DAY, MONTH, WIKIDATA_CALENDAR, WIKIDATA_PRECISION, HistoricalDate
+from kg.corpus import Corpus
+from kg.iris import Iris
+from kg.namespaces import OA, ORG, WD, kg_namespace
+from kg.registry import Entity
+from kg.sources import Source
+from kg.vocabulary import CONSTITUENCIES, PREDICATES
+
+XSD_OF_PRECISION = {DAY: XSD.date, MONTH: XSD.gYearMonth, "year": XSD.gYear}
+TIME_OF_PRECISION = {DAY: TIME.inXSDDate, MONTH: TIME.inXSDgYearMonth, "year": TIME.inXSDgYear}
+QUALIFIER_PROPERTY = {"when": "pointInTime", "start": "startTime", "end": "endTime", "as_of": "asOf",
+                      "place": "place", "by": "byAgent", "replaces": "replaces", "on_behalf_of": "onBehalfOf",
+                      "unit": "unit"}
+ATTRIBUTION = {"author": "AuthorAttribution", "editor": "EditorAttribution",
+               "translator": "TranslatorAttribution", "quoted": "QuotedAttribution"}
+CONTEXT_CHARS = 32    # prefix/suffix length of text-quote selectors
+
+
+def camel(name: str) -> str:
+    """'executive-committee-member' → 'ExecutiveCommitteeMember' (role and concept names)."""
+    return "".join(part.capitalize() for part in name.split("-"))
+
+
+@dataclass
+class Quads:
+    """Quads with the annotation file and line each came from, for tracing SHACL results back."""
+
+    quads: list[tuple] = field(default_factory=list)
+    origin: dict[URIRef | BNode, str] = field(default_factory=dict)   # node → "file:line"
+
+    def add(self, s, p, o, g):
+        self.quads.append((s, p, o, g))
+
+
+class TripleMaker:
+    def __init__(self, corpus: Corpus, base_iri: str):
+        self.c = corpus
+        self.iris = Iris(base_iri)
+        self.kg = kg_namespace(base_iri)
+        self.out = Quads()
+
+    # -- helpers --
+    def add(self, s, p, o, g):
+        self.out.add(s, p, o, g)
+
+    def entity(self, eid: str) -> URIRef:
+        return self.iris.entity(eid)
+
+    def date_node(self, node: URIRef, d: HistoricalDate, g) -> None:
+        k = self.kg
+        self.add(node, RDF.type, k.HistoricalDate, g)
+        self.add(node, RDF.type, TIME.Instant, g)
+        self.add(node, k.originalValue, Literal(d.value), g)
+        self.add(node, k.precision, k[camel(d.precision) + "Precision"], g)
+        self.add(node, k.wikidataPrecision, Literal(WIKIDATA_PRECISION[d.precision]), g)
+        if d.calendar == AMBIGUOUS:
+            self.add(node, k.calendarModel, k.AmbiguousCalendar, g)
+        else:
+            self.add(node, k.calendarModel, WD[WIKIDATA_CALENDAR[d.calendar]], g)
+            self.add(node, k.gregorianValue, Literal(d.gregorian, datatype=XSD_OF_PRECISION[d.precision]), g)
+            self.add(node, TIME_OF_PRECISION[d.precision],
+                     Literal(d.gregorian, datatype=XSD_OF_PRECISION[d.precision]), g)
+        if d.written:
+            self.add(node, k.asWritten, Literal(d.written), g)
+        self.add(node, k.earliestGregorian, Literal(d.earliest.isoformat(), datatype=XSD.date), g)
+        self.add(node, k.latestGregorian, Literal(d.latest.isoformat(), datatype=XSD.date), g)
+
+    def selectors(self, target: URIRef, src: Source, start: int, end: int, g) -> None:
+        """Web Annotation selectors of a passage: exact quote with context, and its position."""
+        quote, position = URIRef(f"{target}-quote"), URIRef(f"{target}-position")
+        self.add(target, RDF.type, OA.SpecificResource, g)
+        self.add(target, OA.hasSource, self.iris.source(src.id), g)
+        self.add(target, OA.hasSelector, quote, g)
+        self.add(target, OA.hasSelector, position, g)
+        self.add(quote, RDF.type, OA.TextQuoteSelector, g)
+        self.add(quote, OA.exact, Literal(src.text[start:end]), g)
+        self.add(quote, OA.prefix, Literal(src.text[max(0, start - CONTEXT_CHARS):start]), g)
+        self.add(quote, OA.suffix, Literal(src.text[end:end + CONTEXT_CHARS]), g)
+        self.add(position, RDF.type, OA.TextPositionSelector, g)
+        self.add(position, OA.start, Literal(start), g)
+        self.add(position, OA.end, Literal(end), g)
+        self.add(target, self.kg.line, Literal(src.line_of(start)), g)
+
+    # -- the stages of the graph --
+    def make(self) -> Quads:
+        self.registry()
+        self.sources()
+        for m in self.c.annotations.mentions:
+            self.mention(m)
+        for st in self.c.annotations.statements:
+            self.statement(st)
+        return self.out
+
+    def registry(self) -> None:
+        g = self.iris.graph("registry")
+        for e in self.c.registry.values():
+            self.entity_triples(e, g)
+
+    def entity_triples(self, e: Entity, g) -> None:
+        k, s = self.kg, self.entity(e.id)
+        self.out.origin[s] = str(e.location)
+        self.add(s, RDF.type, k[e.cls], g)
+        self.add(s, RDFS.label, Literal(e.label, lang="en"), g)
+        self.add(s, SKOS.prefLabel, Literal(e.label, lang="en"), g)
+        if e.label_ru:
+            self.add(s, SKOS.prefLabel, Literal(e.label_ru, lang="ru"), g)
+            self.add(s, RDFS.label, Literal(e.label_ru, lang="ru"), g)
+        for alias in e.aliases:
+            self.add(s, SKOS.altLabel, Literal(alias, lang="en"), g)
+        for c in e.constituency:
+            self.add(s, k.constituency, k[camel(c)], g)
+            self.add(s, RDF.type, k[CONSTITUENCIES[c]], g)
+        if e.note:
+            self.add(s, SKOS.scopeNote, Literal(e.note, lang="en"), g)
+        if e.description:
+            self.add(s, RDFS.comment, Literal(e.description, lang="en"), g)
+        if e.wikidata:
+            self.add(s, SKOS.exactMatch, WD[e.wikidata], g)
+            self.add(s, k.wikidataId, Literal(e.wikidata), g)
+
+    def sources(self) -> None:
+        g = self.iris.graph("sources")
+        k = self.kg
+        for src in self.c.sources.values():
+            doc = self.iris.source(src.id)
+            self.out.origin[doc] = str(src.meta.loc("id"))
+            self.add(doc, RDF.type, k.SourceDocument, g)
+            self.add(doc, DCTERMS.identifier, Literal(src.id), g)
+            self.add(doc, DCTERMS.title, Literal(src.title, lang="en"), g)
+            self.add(doc, RDFS.label, Literal(src.title, lang="en"), g)
+            self.add(doc, DCTERMS.language, Literal(src.language), g)
+            self.add(doc, DCTERMS.rights, Literal(src.rights), g)
+            self.add(doc, DCTERMS.creator, self.entity(src.author), g)
+            self.add(doc, k.sha256, Literal(src.meta["sha256"]), g)
+            self.add(doc, k.fileName, Literal(src.path.name), g)
+            self.add(doc, k.fullText, Literal(src.text), g)
+            self.add(doc, k.characterCount, Literal(len(src.text)), g)
+            self.add(doc, k.namedGraph, self.iris.graph(src.id), g)
+            for key in ("publication", "translation"):
+                if src.meta.get(key):
+                    self.add(doc, k[key], Literal(src.meta[key]), g)
+            for key, d in src.dates.items():
+                node = self.iris.part(doc, key)
+                self.add(doc, k[key + "Date"], node, g)
+                self.date_node(node, d, g)
+            for i, span in enumerate(src.editorial, 1):
+                part = self.iris.part(doc, f"editorial-{i}")
+                self.add(doc, DCTERMS.hasPart, part, g)
+                self.add(part, RDF.type, k.EditorialPart, g)
+                self.add(part, k.writtenBy, k[camel(span.kind) + "Attribution"], g)
+                if span.label:
+                    self.add(part, RDFS.label, Literal(span.label, lang="en"), g)
+                self.selectors(part, src, span.start, span.end, g)
+            self.authorship(src, doc, g)
+
+    def authorship(self, src: Source, doc: URIRef, g) -> None:
+        """The author of a source is a statement too: quoted from the text, or external knowledge."""
+        k = self.kg
+        node = self.iris.statement(src.id, "authorship")
+        self.add(node, RDF.type, k.Statement, g)
+        self.add(node, RDF.type, RDF.Statement, g)
+        self.add(node, RDF.subject, doc, g)
+        self.add(node, RDF.predicate, DCTERMS.creator, g)
+        self.add(node, RDF.object, self.entity(src.author), g)
+        self.add(node, k.statedIn, doc, g)
+        if src.author_basis:
+            self.add(node, k.attribution, k.ExternalKnowledge, g)
+            self.add(node, k.externalBasis, Literal(src.author_basis, lang="en"), g)
+        else:
+            ev = self.iris.part(node, "evidence")
+            self.add(node, k.attribution, k.EditorAttribution, g)
+            self.add(node, PROV.wasDerivedFrom, ev, g)
+            self.selectors(ev, src, *src.author_span, g)
+
+    def mention(self, m) -> None:
+        src = self.c.sources[m.source]
+        g = self.iris.graph(m.source)
+        node = self.iris.mention(m.source, m.start, m.end, m.entity)
+        target = self.iris.part(node, "target")
+        self.out.origin[node] = str(m.location)
+        self.add(node, RDF.type, OA.Annotation, g)
+        self.add(node, RDF.type, self.kg.Mention, g)
+        self.add(node, OA.motivatedBy, OA.identifying, g)
+        self.add(node, OA.hasBody, self.entity(m.entity), g)
+        self.add(node, OA.hasTarget, target, g)
+        self.selectors(target, src, m.start, m.end, g)
+
+    def statement(self, st) -> None:
+        k = self.kg
+        src = self.c.sources[st.source]
+        g = self.iris.graph(st.source)
+        pred = PREDICATES[st.predicate]
+        node = self.iris.statement(st.source, st.id)
+        self.out.origin[node] = str(st.location)
+        subj, prop = self.entity(st.subject), k[st.predicate]
+
+        # the direct triple (for a date of unknown calendar there is no Gregorian value to state)
+        if pred.kind == "entity":
+            obj = self.entity(st.object)
+        elif pred.kind == "date":
+            obj = (Literal(st.value.gregorian, datatype=XSD_OF_PRECISION[st.value.precision])
+                   if st.value.gregorian else None)
+        elif pred.kind == "integer":
+            obj = Literal(st.value)
+        else:
+            obj = Literal(st.value, lang="en")
+        if obj is not None:
+            self.add(subj, prop, obj, g)
+
+        self.add(node, RDF.type, k.Statement, g)
+        self.add(node, RDF.type, RDF.Statement, g)
+        self.add(node, RDF.subject, subj, g)
+        self.add(node, RDF.predicate, prop, g)
+        if obj is not None:
+            self.add(node, RDF.object, obj, g)
+        if pred.kind == "date":
+            value_node = self.iris.part(node, "value")
+            self.add(node, k.dateValue, value_node, g)
+            self.date_node(value_node, st.value, g)
+        self.add(node, k.statedIn, self.iris.source(src.id), g)
+
+        for key, d in st.dates.items():
+            dn = self.iris.part(node, key.replace("_", "-"))
+            self.add(node, k[QUALIFIER_PROPERTY[key]], dn, g)
+            self.date_node(dn, d, g)
+        for key, eid in st.entities.items():
+            self.add(node, k[QUALIFIER_PROPERTY[key]], self.entity(eid), g)
+        if "unit" in st.texts:
+            self.add(node, k.unit, Literal(st.texts["unit"], lang="en"), g)
+        if "note" in st.texts:
+            self.add(node, SKOS.note, Literal(st.texts["note"], lang="en"), g)
+        if st.role:
+            self.add(node, k.role, k[camel(st.role)], g)
+        if st.approximate:
+            self.add(node, k.approximate, Literal(True), g)
+        if st.uncertain:
+            self.add(node, k.uncertainty, Literal(st.uncertain, lang="en"), g)
+        if pred.membership:
+            self.membership(node, st, g)
+
+        self.add(node, k.attribution, k[ATTRIBUTION[st.attribution]], g)
+        if st.attribution == "quoted":
+            self.add(node, PROV.wasAttributedTo, self.entity(st.quoted), g)
+        elif st.attribution == "author":
+            self.add(node, PROV.wasAttributedTo, self.entity(src.author), g)
+        if st.external:
+            self.add(node, k.attribution, k.ExternalKnowledge, g)
+            self.add(node, k.externalBasis, Literal(st.external, lang="en"), g)
+        else:
+            ev = self.iris.part(node, "evidence")
+            self.add(node, PROV.wasDerivedFrom, ev, g)
+            self.add(ev, RDF.type, k.Evidence, g)
+            self.selectors(ev, src, st.evidence.start, st.evidence.end, g)
+
+    def membership(self, node: URIRef, st, g) -> None:
+        """Posts and memberships read as W3C ORG too: the statement node is an org:Membership."""
+        k = self.kg
+        self.add(node, RDF.type, ORG.Membership, g)
+        self.add(node, ORG.member, self.entity(st.subject), g)
+        self.add(node, ORG.organization, self.entity(st.object), g)
+        if st.role:
+            self.add(node, ORG.role, k[camel(st.role)], g)
+        if "start" in st.dates or "end" in st.dates:
+            during = self.iris.part(node, "during")
+            self.add(node, ORG.memberDuring, during, g)
+            self.add(during, RDF.type, TIME.Interval, g)
+            if "start" in st.dates:
+                self.add(during, TIME.hasBeginning, self.iris.part(node, "start"), g)
+            if "end" in st.dates:
+                self.add(during, TIME.hasEnd, self.iris.part(node, "end"), g)
+
+
+def make_quads(corpus: Corpus, base_iri: str) -> Quads:
+    """All quads of the corpus (ontology and shapes are added by the build)."""
+    return TripleMaker(corpus, base_iri).make()
+
+
+def content_digest(quads: Quads) -> str:
+    """A digest of the graph's content, independent of quad order: the build's ETag."""
+    h = hashlib.sha256()
+    for line in sorted(" ".join(t.n3() for t in q) for q in quads.quads):
+        h.update(line.encode())
+    return h.hexdigest()

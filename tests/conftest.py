@@ -1,0 +1,47 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.config import PROJECT_ROOT, Config
+
+FIXTURE_CORPUS = Path(__file__).parent / "fixtures" / "corpus"
+
+
+def make_config(sources_dir, data_dir, **kw) -> Config:
+    return Config(sources_dir=str(sources_dir), data_dir=str(data_dir), **kw)
+
+
+@pytest.fixture
+def corpus_dir(tmp_path) -> Path:
+    """A writable copy of the tiny fixture corpus, to break in one test."""
+    dest = tmp_path / "sources"
+    shutil.copytree(FIXTURE_CORPUS, dest)
+    return dest
+
+
+@pytest.fixture
+def config(corpus_dir, tmp_path) -> Config:
+    return make_config(corpus_dir, tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def built_fixture(tmp_path_factory):
+    """The fixture corpus, built once: (config, BuildResult)."""
+    from kg.build import build
+    cfg = make_config(FIXTURE_CORPUS, tmp_path_factory.mktemp("fixture-data"))
+    return cfg, build(cfg)
+
+
+@pytest.fixture(scope="session")
+def built_corpus(tmp_path_factory):
+    """The real corpus of sources/, built once into a temporary data folder."""
+    from kg.build import build
+    cfg = make_config(PROJECT_ROOT / "sources", tmp_path_factory.mktemp("corpus-data"))
+    return cfg, build(cfg)
+
+
+@pytest.fixture(scope="session")
+def corpus_store(built_corpus):
+    from kg.store import open_store
+    return open_store(built_corpus[0].data_dir)

@@ -1,0 +1,70 @@
+from datetime import date
+
+import pytest
+
+from kg.calendar import (AMBIGUOUS, GREGORIAN, JULIAN, DateError, gregorian_to_julian,
+                         julian_to_gregorian, parse_date)
+
+
+@pytest.mark.parametrize("julian, gregorian", [
+    ((1905, 1, 9), date(1905, 1, 22)),      # Bloody Sunday
+    ((1905, 10, 13), date(1905, 10, 26)),   # St Petersburg Soviet founded
+    ((1905, 12, 3), date(1905, 12, 16)),    # the Soviet arrested
+    ((1906, 6, 21), date(1906, 7, 4)),      # Lenin's editor: "June 21 (July 4), 1906"
+    ((1917, 2, 27), date(1917, 3, 12)),     # February Revolution
+    ((1917, 10, 25), date(1917, 11, 7)),    # October Revolution
+    ((1918, 1, 31), date(1918, 2, 13)),     # last Julian day in Russia…
+    ((1900, 2, 29), date(1900, 3, 13)),     # a Julian leap day that Gregorian lacks (12-day gap)
+])
+def test_julian_to_gregorian(julian, gregorian):
+    assert julian_to_gregorian(*julian) == gregorian
+    assert gregorian_to_julian(gregorian) == julian
+
+
+def test_february_1918_switch_is_one_day():
+    # 31 January 1918 (Julian) was followed by 14 February 1918 (Gregorian).
+    assert (date(1918, 2, 14) - julian_to_gregorian(1918, 1, 31)).days == 1
+
+
+def test_day_precision_converts_exactly():
+    d = parse_date("1917-10-25", JULIAN, "October 25")
+    assert (d.precision, d.gregorian, d.earliest, d.latest) == ("day", "1917-11-07", date(1917, 11, 7), date(1917, 11, 7))
+
+
+def test_month_precision_keeps_month_with_exact_bounds():
+    d = parse_date("1917-10", JULIAN)
+    assert d.precision == "month" and d.gregorian == "1917-10"
+    assert (d.earliest, d.latest) == (date(1917, 10, 14), date(1917, 11, 13))
+
+
+def test_year_precision_bounds():
+    d = parse_date("1905", JULIAN)
+    assert d.gregorian == "1905" and d.earliest == date(1905, 1, 14) and d.latest == date(1906, 1, 13)
+
+
+def test_ambiguous_calendar_is_a_range_without_a_value():
+    d = parse_date("1917-10-25", AMBIGUOUS)
+    assert d.gregorian is None
+    assert (d.earliest, d.latest) == (date(1917, 10, 25), date(1917, 11, 7))
+
+
+def test_gregorian_is_identity():
+    assert parse_date("1940-11-05", GREGORIAN).gregorian == "1940-11-05"
+
+
+@pytest.mark.parametrize("value, calendar, message", [
+    ("1905-02-31", JULIAN, "day 31 does not exist"),
+    ("1905-02-29", JULIAN, "day 29 does not exist"),
+    ("1900-02-29", GREGORIAN, "day 29 does not exist"),
+    ("1905-13-01", JULIAN, "month 13"),
+    ("13 October 1905", JULIAN, "is not a date"),
+    ("1905-10-13", None, "calendar is missing"),
+    ("1905-10-13", "old style", "is not one of"),
+])
+def test_impossible_or_incomplete_dates_are_refused(value, calendar, message):
+    with pytest.raises(DateError, match=message):
+        parse_date(value, calendar)
+
+
+def test_julian_leap_day_1900_is_valid_in_julian_only():
+    assert parse_date("1900-02-29", JULIAN).gregorian == "1900-03-13"
