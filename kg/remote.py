@@ -10,9 +10,12 @@ from kg import __version__
 from kg.errors import KgError, QuerySyntaxError, StoreUnavailable
 
 
-def remote_query(endpoint: str, query: str, accept: str, timeout_s: float) -> bytes:
+def remote_query(endpoint: str, query: str, accept: str, timeout_s: float,
+                 default_graphs=(), named_graphs=()) -> bytes:
     """POST the query form-encoded (SPARQL 1.1 Protocol §2.1.2) and return the body."""
-    data = urllib.parse.urlencode({"query": query}).encode()
+    params = [("query", query)] + [("default-graph-uri", g) for g in default_graphs] \
+        + [("named-graph-uri", g) for g in named_graphs]
+    data = urllib.parse.urlencode(params).encode()
     req = urllib.request.Request(endpoint, data=data, headers={
         "Accept": accept, "Content-Type": "application/x-www-form-urlencoded",
         "User-Agent": f"soviets-kg/{__version__}"})

@@ -20,6 +20,7 @@ from rdflib import BNode, Literal, URIRef
 
 from kg.errors import StoreUnavailable
 
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 KEEP_BUILDS = 3   # older builds are removed; a server may still hold the previous one open
 
 
@@ -83,14 +84,17 @@ def write_dumps(build_dir: Path, store: ox.Store, prefixes: dict[str, str], extr
     """Write every dump file (plain and gzip) and return {file: {bytes, sha256, triples}}."""
     dumps = build_dir / "dumps"
     dumps.mkdir()
-    union = ox.Store()
-    union.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in store)
+    # Readable Turtle: subjects sorted, rdf:type first, so each subject is one block.
+    triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in store},
+                     key=lambda t: (t.subject.value, t.predicate.value != RDF_TYPE, t.predicate.value, str(t.object)))
+    # Prefixes whose local names would need escaping (statement/…#evidence) stay full IRIs.
+    readable = {k: v for k, v in prefixes.items() if k not in ("kgst", "kgs")}
     files = {
-        "kg.ttl": union.dump(format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes),
+        "kg.ttl": ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=readable),
         "kg.nq": store.dump(format=ox.RdfFormat.N_QUADS),
-        "kg.trig": store.dump(format=ox.RdfFormat.TRIG, prefixes=prefixes),
+        "kg.trig": store.dump(format=ox.RdfFormat.TRIG, prefixes=readable),
     }
-    counts = {"kg.ttl": len(union), "kg.nq": len(store), "kg.trig": len(store)}
+    counts = {"kg.ttl": len(triples), "kg.nq": len(store), "kg.trig": len(store)}
     files.update(extra)
     manifest = {}
     for name, data in files.items():

@@ -1,0 +1,79 @@
+"""The one small store interface the web layer queries through.
+
+`LocalBackend` runs queries on the embedded Oxigraph store in killable worker processes;
+`RemoteBackend` sends them to any SPARQL 1.1 endpoint (Virtuoso, QLever, Fuseki) for users
+who outgrow one machine. Both answer `query()` with serialised bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from kg.config import Config
+from kg.errors import StoreUnavailable
+from kg.formats import by_name
+from kg.store import current_dir
+
+
+class LocalBackend:
+    def __init__(self, config: Config):
+        from kg.worker import WorkerPool
+        self.config = config
+        self.pool = WorkerPool(size=max(1, min(config.threads, os.cpu_count() or 2)),
+                               timeout_s=config.query_timeout_s)
+        self._manifest_cache: tuple[str, dict] | None = None
+
+    def store_path(self) -> str:
+        path = current_dir(self.config.data_dir) / "store"
+        if not path.is_dir():
+            raise StoreUnavailable(f"no built store at {path}: run `kg build` first")
+        return os.path.realpath(path)
+
+    def manifest(self) -> dict:
+        """The current build's manifest (re-read when a new build is swapped in)."""
+        real = os.path.realpath(current_dir(self.config.data_dir))
+        if self._manifest_cache and self._manifest_cache[0] == real:
+            return self._manifest_cache[1]
+        path = Path(real) / "manifest.json"
+        if not path.is_file():
+            raise StoreUnavailable(f"no build at {current_dir(self.config.data_dir)}: run `kg build` first")
+        manifest = json.loads(path.read_text())
+        self._manifest_cache = (real, manifest)
+        return manifest
+
+    def dumps_dir(self) -> Path:
+        return Path(os.path.realpath(current_dir(self.config.data_dir))) / "dumps"
+
+    def query(self, text: str, kind: str, fmt: str, default_graphs=(), named_graphs=(),
+              timeout_s: float | None = None) -> bytes:
+        from kg.worker import Job
+        job = Job(self.store_path(), text, kind, fmt, tuple(default_graphs), tuple(named_graphs),
+                  self.config.max_result_bytes)
+        return self.pool.run(job, timeout_s)
+
+    def select(self, text: str) -> list[dict]:
+        """A SELECT for our own pages: rows of {var: value} (plain strings)."""
+        data = json.loads(self.query(text, "results", "json"))
+        return [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+class RemoteBackend(LocalBackend):
+    """Queries go to a remote endpoint; manifest and dumps still come from the local build."""
+
+    def __init__(self, config: Config, endpoint: str):
+        self.config = config
+        self.endpoint = endpoint
+        self._manifest_cache = None
+
+    def query(self, text, kind, fmt, default_graphs=(), named_graphs=(), timeout_s=None) -> bytes:
+        from kg.remote import remote_query
+        return remote_query(self.endpoint, text, by_name(kind, fmt).media_type,
+                            timeout_s or self.config.query_timeout_s, default_graphs, named_graphs)
+
+    def close(self) -> None:
+        pass
