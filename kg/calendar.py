@@ -115,16 +115,17 @@ class HistoricalDate:
 
     @property
     def gregorian(self) -> str | None:
-        """The Gregorian value at the date's own precision, or None when the calendar is unknown.
+        """The Gregorian value at the date's own precision, or None for a day of unknown calendar.
 
-        A day converts exactly. A month or year keeps its number: the shift of 13 days is
-        within its precision, as in Wikidata; `earliest`/`latest` give the exact bounds.
+        A day converts exactly. A month or year keeps its number, whatever the calendar: the
+        shift of 13 days is within its precision, as in Wikidata; `earliest`/`latest` give the
+        exact bounds. A day whose calendar the text leaves open has two readings, so no value.
         """
+        if self.precision != DAY:
+            return self.value
         if self.calendar == AMBIGUOUS:
             return None
-        if self.precision == DAY:
-            return self._to_gregorian(self.parts, self.calendar).isoformat()
-        return self.value
+        return self._to_gregorian(self.parts, self.calendar).isoformat()
 
 
 def parse_date(value, calendar, written=None) -> HistoricalDate:

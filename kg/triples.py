@@ -74,6 +74,7 @@ class TripleMaker:
             self.add(node, k.calendarModel, k.AmbiguousCalendar, g)
         else:
             self.add(node, k.calendarModel, WD[WIKIDATA_CALENDAR[d.calendar]], g)
+        if d.gregorian is not None:
             self.add(node, k.gregorianValue, Literal(d.gregorian, datatype=XSD_OF_PRECISION[d.precision]), g)
             self.add(node, TIME_OF_PRECISION[d.precision],
                      Literal(d.gregorian, datatype=XSD_OF_PRECISION[d.precision]), g)

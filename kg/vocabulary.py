@@ -33,7 +33,7 @@ CONSTITUENCIES = {"workers": "WorkersSoviet", "soldiers": "SoldiersSoviet",
                   "peasants": "PeasantsSoviet", "sailors": "SailorsSoviet",
                   "cossacks": "CossacksSoviet"}
 
-# Roles in posts and memberships (skos concepts kg:role-<name>).
+# Roles in posts and memberships (skos concepts named in CamelCase: kg:ExecutiveCommitteeMember).
 ROLES = ["president", "vice-president", "chairman", "secretary", "treasurer", "deputy",
          "executive-committee-member", "presidium-member", "member", "leader", "founder",
          "editor", "commissar", "minister", "delegate", "organiser", "spokesman", "commander"]

@@ -42,7 +42,13 @@ def test_year_precision_bounds():
     assert d.gregorian == "1905" and d.earliest == date(1905, 1, 14) and d.latest == date(1906, 1, 13)
 
 
-def test_ambiguous_calendar_is_a_range_without_a_value():
+def test_ambiguous_month_keeps_its_number_with_both_readings_as_bounds():
+    d = parse_date("1917-10", AMBIGUOUS)
+    assert d.gregorian == "1917-10"
+    assert (d.earliest, d.latest) == (date(1917, 10, 1), date(1917, 11, 13))
+
+
+def test_ambiguous_day_is_a_range_without_a_value():
     d = parse_date("1917-10-25", AMBIGUOUS)
     assert d.gregorian is None
     assert (d.earliest, d.latest) == (date(1917, 10, 25), date(1917, 11, 7))
