@@ -7,6 +7,7 @@ the new store is written into a fresh build folder and swapped in at the very en
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import shutil
 import time
@@ -26,6 +27,10 @@ from kg.namespaces import prefixes
 from kg.store import new_build_dir, swap_in, to_ox_quads, write_dumps, write_store
 from kg.triples import Quads, content_digest, make_quads
 from kg.validation import Report, load_shapes, validate
+from kg.void import partitions, void_turtle
+
+
+EXAMPLES = ("petersburg-soviet-1905", "petrograd-soviet-1917", "trotsky", "khrustalev-nosar")
 
 
 @dataclass
@@ -133,9 +138,9 @@ def build(config: Config) -> BuildResult:
             extra = {"ontology.ttl": _concat(ontology_files(config), config),
                      "shapes.ttl": _concat(sorted(Path(config.shapes_dir).glob("*.ttl")), config),
                      "validation-report.ttl": report_ttl}
-            files = write_dumps(build_dir, store, prefixes(config.base_iri), extra)
-            timings["write dumps"] = time.perf_counter() - t
             named_graphs = sorted(str(g.value) for g in store.named_graphs())
+            parts = partitions(store, config.base_iri)
+            files = write_dumps(build_dir, store, prefixes(config.base_iri), extra)
             manifest = {
                 "build_id": build_id, "version": __version__, "base_iri": config.base_iri,
                 "created": now.isoformat(timespec="seconds"), "digest": digest,
@@ -145,7 +150,13 @@ def build(config: Config) -> BuildResult:
                 "statements": len(graphs.corpus.annotations.statements),
                 "mentions": len(graphs.corpus.annotations.mentions),
                 "sources": sorted(graphs.corpus.sources), "files": files,
+                "partitions": parts,
+                "examples": [e for e in EXAMPLES if e in graphs.corpus.registry] or sorted(graphs.corpus.registry)[:3],
             }
+            void = void_turtle(manifest, parts, f"{config.base_iri}dumps/", f"{config.base_iri}sparql").encode()
+            (build_dir / "dumps" / "void.ttl").write_bytes(void)
+            files["void.ttl"] = {"bytes": len(void), "sha256": hashlib.sha256(void).hexdigest(), "triples": None}
+            timings["write dumps"] = time.perf_counter() - t
             del store
             (build_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))
             swap_in(data_dir, build_dir)

@@ -1,0 +1,65 @@
+"""A VoID description of the dataset (https://www.w3.org/TR/void/): size, partitions, dumps, endpoint."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+
+
+def partitions(store: ox.Store, base_iri: str) -> dict:
+    q_class = """SELECT ?key (COUNT(DISTINCT ?s) AS ?count) WHERE { ?s a ?key } GROUP BY ?key ORDER BY ?key"""
+    q_prop = """SELECT ?key (COUNT(*) AS ?count) WHERE { ?s ?key ?o } GROUP BY ?key ORDER BY ?key"""
+    out = {}
+    for name, q in (("classes", q_class), ("properties", q_prop)):
+        out[name] = [(r["key"].value, int(r["count"].value))
+                     for r in store.query(q, use_default_graph_as_union=True)]
+    q_ent = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH <%sgraph/registry> { ?s a ?c } }" % base_iri
+    out["entities"] = int(next(iter(store.query(q_ent)))["n"].value)
+    q_links = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%sgraph/registry> { ?s <http://www.w3.org/2004/02/skos/core#exactMatch> ?o } }" % base_iri
+    out["wikidata_links"] = int(next(iter(store.query(q_links)))["n"].value)
+    return out
+
+
+def void_turtle(manifest: dict, parts: dict, dumps_url: str, endpoint_url: str) -> str:
+    """VoID in Turtle; `dumps_url` and `endpoint_url` are where this copy is served."""
+    base = manifest["base_iri"]
+    ds = f"<{base}void#dataset>"
+    lines = [
+        "@prefix void: <http://rdfs.org/ns/void#> .",
+        "@prefix dcterms: <http://purl.org/dc/terms/> .",
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
+        "",
+        f"{ds} a void:Dataset ;",
+        '    dcterms:title "The open knowledge graph of the soviets"@en ;',
+        '    dcterms:description "Soviets of 1905 and 1917, the parties and persons around them and the events they made, each fact traced to a passage of a primary source."@en ;',
+        f"    dcterms:license <{LICENCE}> ;",
+        f'    dcterms:modified "{manifest["created"]}"^^xsd:dateTime ;',
+        f'    dcterms:identifier "{manifest["build_id"]}" ;',
+        f"    void:triples {manifest['triples']} ;",
+        f"    void:entities {parts['entities']} ;",
+        f"    void:sparqlEndpoint <{endpoint_url}> ;",
+        f"    void:uriSpace \"{base}id/\" ;",
+        "    void:vocabulary <http://www.w3.org/ns/org#>, <http://www.w3.org/ns/prov#>, <http://www.w3.org/ns/oa#>,"
+        f" <http://www.w3.org/2006/time#>, <{base}ontology#> ;",
+    ]
+    for name in ("kg.nq.gz", "kg.ttl.gz", "kg.trig.gz", "kg.nq", "kg.ttl", "kg.trig"):
+        lines.append(f"    void:dataDump <{dumps_url}{name}> ;")
+    for eid in manifest.get("examples", []):
+        lines.append(f"    void:exampleResource <{base}id/{eid}> ;")
+    for iri, count in parts["classes"]:
+        lines.append(f"    void:classPartition [ void:class <{iri}> ; void:entities {count} ] ;")
+    for iri, count in parts["properties"]:
+        lines.append(f"    void:propertyPartition [ void:property <{iri}> ; void:triples {count} ] ;")
+    for g in manifest["named_graphs"]:
+        lines.append(f"    void:subset [ a void:Dataset ; dcterms:identifier \"{g}\" ] ;")
+    lines[-1] = lines[-1].rstrip(" ;") + " ."
+    lines += ["",
+              f"<{base}void#wikidata-links> a void:Linkset ;",
+              f"    void:subjectsTarget {ds} ;",
+              "    void:objectsTarget <https://www.wikidata.org/> ;",
+              "    void:linkPredicate skos:exactMatch ;",
+              f"    void:triples {parts['wikidata_links']} .", ""]
+    return "\n".join(lines)
+
