@@ -112,3 +112,15 @@ def stats(ctx):
     with_ev, total = evidence_share(store, config.base_iri)
     click.echo(f"\nfact triples backed by quoted evidence: {with_ev} of {total}"
                f" ({100 * with_ev / max(total, 1):.1f}%)")
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (setting host, default 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port to listen on (setting port, default 8000).")
+@click.option("--endpoint", default=None, help="Query this remote SPARQL endpoint instead of the local store.")
+@click.pass_context
+@handle_errors
+def serve(ctx, host, port, endpoint):
+    """Serve the built graph: read-only SPARQL endpoint, entity pages and dumps (waitress)."""
+    from kg.server import run_server
+    run_server(config_from(ctx, host=host, port=port), endpoint)

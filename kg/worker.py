@@ -1,20 +1,27 @@
 """Queries run in worker processes that can be killed: pyoxigraph cannot cancel a running query,
 so a query over the time limit is stopped by ending its process, and a fresh worker takes its place.
 
-Each worker opens the current build's store read-only and reopens it when a new build is swapped in.
+Workers are plain subprocesses (`python -m kg.worker`) speaking length-prefixed pickles over
+their stdin/stdout, so they never re-import the server's main module. Each opens the current
+build's store read-only and reopens it when a new build is swapped in.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import os
+import pickle
 import queue
+import select
+import struct
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
 
 from kg.errors import KgError, QueryTimeout, StoreUnavailable
 
-_CONTEXT = mp.get_context("spawn")   # no fork of a threaded server process
+_HEADER = struct.Struct("!Q")
 
 
 @dataclass(frozen=True)
@@ -29,18 +36,42 @@ class Job:
     base_iri: str | None = None
 
 
-def _worker_main(conn) -> None:
-    """Worker loop: run jobs until the pipe closes. Errors travel back as (class name, message)."""
+def _write(stream, obj) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def _read_exact(stream, n: int) -> bytes:
+    chunks, remaining = [], n
+    while remaining:
+        chunk = stream.read(remaining)
+        if not chunk:
+            raise EOFError("worker pipe closed")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read(stream):
+    (size,) = _HEADER.unpack(_read_exact(stream, _HEADER.size))
+    return pickle.loads(_read_exact(stream, size))
+
+
+def worker_main() -> None:
+    """Worker loop: run jobs until stdin closes. Errors travel back as (class name, message)."""
+    import pyoxigraph as ox
+
     from kg import errors as errors_module
     from kg.formats import by_name
     from kg.sparql import Dataset, execute
-    import pyoxigraph as ox
 
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
     store, opened = None, None
     while True:
         try:
-            job = conn.recv()
-        except (EOFError, OSError):
+            job = _read(inp)
+        except EOFError:
             return
         try:
             if job.store_path != opened:
@@ -49,27 +80,40 @@ def _worker_main(conn) -> None:
                 opened = job.store_path
             body = execute(store, job.query, by_name(job.format_kind, job.format_name),
                            Dataset(job.default_graphs, job.named_graphs), job.max_bytes, job.base_iri)
-            conn.send(("ok", body))
+            reply = ("ok", body)
         except errors_module.KgError as exc:
-            conn.send(("error", type(exc).__name__, exc.message))
+            reply = ("error", type(exc).__name__, exc.message)
         except OSError as exc:
-            conn.send(("error", "StoreUnavailable", f"cannot read the store: {exc}"))
+            reply = ("error", "StoreUnavailable", f"cannot read the store: {exc}")
         except Exception as exc:   # a bug: reported as such, the worker lives on
-            conn.send(("error", "KgError", f"internal error: {type(exc).__name__}: {exc}"))
+            reply = ("error", "KgError", f"internal error: {type(exc).__name__}: {exc}")
+        _write(out, reply)
 
 
 class _Worker:
     def __init__(self):
-        parent, child = _CONTEXT.Pipe()
-        self.conn = parent
-        self.process = _CONTEXT.Process(target=_worker_main, args=(child,), daemon=True)
-        self.process.start()
-        child.close()
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        self.process = subprocess.Popen([sys.executable, "-m", "kg.worker"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, env=env)
 
-    def kill(self):
+    def send(self, job: Job) -> None:
+        _write(self.process.stdin, job)
+
+    def wait(self, timeout: float) -> bool:
+        ready, _, _ = select.select([self.process.stdout], [], [], max(0.0, timeout))
+        return bool(ready)
+
+    def receive(self):
+        return _read(self.process.stdout)
+
+    def kill(self) -> None:
         self.process.kill()
-        self.process.join(timeout=5)
-        self.conn.close()
+        self.process.wait(timeout=5)
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
 
 
 class WorkerPool:
@@ -79,8 +123,8 @@ class WorkerPool:
         self.size = size
         self.timeout_s = timeout_s
         self.idle: queue.Queue[_Worker] = queue.Queue()
-        self.lock = threading.Lock()
         self.closed = False
+        self.lock = threading.Lock()
         for _ in range(size):
             self.idle.put(_Worker())
 
@@ -92,26 +136,26 @@ class WorkerPool:
         except queue.Empty:
             raise QueryTimeout(f"all query workers stayed busy for {limit:g} s; try again later") from None
         try:
-            worker.conn.send(job)
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            worker.send(job)
+            if not worker.wait(deadline - time.monotonic()):
                 worker.kill()
                 worker = _Worker()
                 raise QueryTimeout(f"the query ran past the time limit of {limit:g} s and was stopped")
-            reply = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
+            reply = worker.receive()
+        except (EOFError, OSError, pickle.UnpicklingError):
             worker.kill()
             worker = _Worker()
             raise StoreUnavailable("the query worker died; the query was not answered") from None
         finally:
-            if not self.closed:
-                self.idle.put(worker)
-            else:
+            if self.closed:
                 worker.kill()
+            else:
+                self.idle.put(worker)
         if reply[0] == "ok":
             return reply[1]
         raise _error(reply[1], reply[2])
 
-    def close(self):
+    def close(self) -> None:
         self.closed = True
         while True:
             try:
@@ -126,3 +170,5 @@ def _error(name: str, message: str) -> KgError:
     return cls(message)
 
 
+if __name__ == "__main__":
+    worker_main()

@@ -11,7 +11,7 @@ from kg.config import Config
 
 def create_app(config: Config | None = None, backend=None) -> Flask:
     from kg.config import load_config
-    from kg.web import dumps, errors, headers, pages, resources, sparql
+    from kg.web import dumps, errors, graphstore, headers, pages, resources, sparql
 
     config = config or load_config()
     app = Flask(__name__)
@@ -24,6 +24,6 @@ def create_app(config: Config | None = None, backend=None) -> Flask:
     app.jinja_env.globals["version"] = __version__
     errors.register(app)
     headers.register(app)
-    for bp in (sparql.bp, resources.bp, dumps.bp, pages.bp):
+    for bp in (sparql.bp, graphstore.bp, resources.bp, dumps.bp, pages.bp):
         app.register_blueprint(bp)
     return app

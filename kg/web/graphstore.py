@@ -1,0 +1,36 @@
+"""SPARQL 1.1 Graph Store HTTP Protocol, read part (https://www.w3.org/TR/sparql11-http-rdf-update/):
+GET /graph?default and GET /graph?graph=<iri>; writing methods are refused (read-only)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from kg import formats
+from kg.errors import BadParameter, NotFound, ReadOnly
+from kg.web.rdfdoc import backend, rdf_response
+
+bp = Blueprint("graphstore", __name__)
+
+
+def serve_graph(iri: str | None):
+    name = request.args.get("format")
+    fmt = formats.by_name("graph", name) if name else formats.negotiate(request.headers.get("Accept"), "graph")
+    if iri is None:   # the default graph: the union of the named graphs
+        return rdf_response("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", fmt)
+    if any(c in iri for c in '<>"{}|^`\\ '):
+        raise BadParameter("graph is not a valid IRI")
+    if not backend().select(f"SELECT ?s WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }} LIMIT 1"):
+        raise NotFound(f"no graph {iri}")
+    return rdf_response(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}", fmt)
+
+
+@bp.route("/graph", methods=["GET", "PUT", "POST", "DELETE", "PATCH"])
+def graph():
+    if request.method not in ("GET", "HEAD"):
+        raise ReadOnly("the graph store is read-only")
+    if "default" in request.args:
+        return serve_graph(None)
+    iri = request.args.get("graph")
+    if not iri:
+        raise BadParameter("give ?default or ?graph=<IRI>")
+    return serve_graph(iri)

@@ -1,0 +1,45 @@
+"""Serve a resource's description as RDF, in the negotiated format, from a CONSTRUCT query."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, request
+
+from kg import formats
+
+
+def backend():
+    return current_app.extensions["kg_backend"]
+
+
+def wants(kind: str = "graph"):
+    """The negotiated format for a resource page: HTML for browsers, else an RDF format."""
+    name = request.args.get("format")
+    if name:
+        return formats.by_name(kind, name, html=True)
+    accept = request.headers.get("Accept") or "text/html"
+    return formats.negotiate(accept, kind, html=True, default=formats.HTML)
+
+
+def rdf_response(construct: str, fmt) -> Response:
+    body = backend().query(construct, "graph", fmt.name)
+    ctype = fmt.media_type + ("; charset=utf-8" if fmt.media_type.startswith("text/") else "")
+    return Response(body, content_type=ctype, headers={"Vary": "Accept"})
+
+
+def describe_query(iri: str) -> str:
+    """The resource's own triples, the statements about it with their dates and evidence,
+    and the labels of what it links to."""
+    return f"""
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX org: <http://www.w3.org/ns/org#>
+CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+  {{ BIND(<{iri}> AS ?s) ?s ?p ?o }}
+  UNION {{ ?s rdf:subject|rdf:object <{iri}> . ?s ?p ?o }}
+  UNION {{ ?st rdf:subject|rdf:object <{iri}> ; ?q ?s . ?s ?p ?o .
+           FILTER (STRSTARTS(STR(?s), CONCAT(STR(?st), "#"))) }}
+  UNION {{ ?st rdf:subject|rdf:object <{iri}> ; prov:wasDerivedFrom/oa:hasSelector ?s . ?s ?p ?o }}
+  UNION {{ <{iri}> ?link ?s . ?s rdfs:label ?o . BIND(rdfs:label AS ?p) FILTER(isIRI(?s)) }}
+}}"""

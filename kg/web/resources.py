@@ -1,0 +1,169 @@
+"""Linked Data: every IRI of the graph resolves here. HTML for browsers; Turtle, JSON-LD,
+N-Triples and RDF/XML by content negotiation (200 with `Vary: Accept`, the same URL for all)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import Blueprint, abort, render_template, request
+
+from kg.errors import BadParameter, NotFound
+from kg.web import text_view
+from kg.web.rdfdoc import backend, describe_query, rdf_response, wants
+from kg.web.urls import base_iri, href, iri_for_path
+
+bp = Blueprint("resources", __name__)
+
+PREFIXES = """PREFIX kg: <{base}ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+
+
+def q(text: str) -> list[dict]:
+    return backend().select(PREFIXES.format(base=base_iri()) + text)
+
+
+def exists(iri: str) -> bool:
+    return bool(q(f"SELECT ?p WHERE {{ <{iri}> ?p ?o }} LIMIT 1"))
+
+
+def safe_iri(iri: str) -> str:
+    if any(c in iri for c in '<>"{}|^`\\ \n'):
+        raise BadParameter("not a valid IRI")
+    return iri
+
+
+@bp.route("/id/<path:eid>")
+def entity(eid):
+    iri = safe_iri(iri_for_path(f"id/{eid}"))
+    if not exists(iri):
+        raise NotFound(f"no entity {iri}")
+    fmt = wants()
+    if fmt.name != "html":
+        return rdf_response(describe_query(iri), fmt)
+    return render_template("entity.html", **entity_view(iri))
+
+
+def entity_view(iri: str) -> dict:
+    props = q(f"""SELECT ?p ?o WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }}
+        FILTER (?g = <{base_iri()}graph/registry>) }}""")
+    info = defaultdict(list)
+    for r in props:
+        info[r["p"]].append(r["o"])
+    statements = q(f"""SELECT ?st ?subject ?slabel ?predicate ?plabel ?object ?olabel ?source ?stitle
+        ?attribution ?alabel ?claimant ?clabel ?quote ?start ?end ?external ?uncertainty ?note ?role ?unit WHERE {{
+      {{ ?st rdf:subject <{iri}> }} UNION {{ ?st rdf:object <{iri}> }}
+      ?st a kg:Statement ; rdf:subject ?subject ; rdf:predicate ?predicate ; kg:statedIn ?source ;
+          kg:attribution ?attribution .
+      OPTIONAL {{ ?st rdf:object ?object OPTIONAL {{ ?object rdfs:label ?olabel FILTER (LANG(?olabel) = "en") }} }}
+      OPTIONAL {{ ?subject rdfs:label ?slabel FILTER (LANG(?slabel) = "en") }}
+      OPTIONAL {{ ?predicate rdfs:label ?plabel FILTER (LANG(?plabel) = "en") }}
+      OPTIONAL {{ ?attribution rdfs:label ?alabel FILTER (LANG(?alabel) = "en") }}
+      OPTIONAL {{ ?source dcterms:title ?stitle }}
+      OPTIONAL {{ ?st prov:wasAttributedTo ?claimant OPTIONAL {{ ?claimant rdfs:label ?clabel FILTER (LANG(?clabel) = "en") }} }}
+      OPTIONAL {{ ?st prov:wasDerivedFrom ?ev . ?ev oa:hasSelector ?qs, ?ps .
+                 ?qs a oa:TextQuoteSelector ; oa:exact ?quote .
+                 ?ps a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }}
+      OPTIONAL {{ ?st kg:externalBasis ?external }}
+      OPTIONAL {{ ?st kg:uncertainty ?uncertainty }}
+      OPTIONAL {{ ?st skos:note ?note }}
+      OPTIONAL {{ ?st kg:role/rdfs:label ?role FILTER (LANG(?role) = "en") }}
+      OPTIONAL {{ ?st kg:unit ?unit }}
+    }}""")
+    dates = q(f"""SELECT ?st ?qual ?qlabel ?orig ?cal ?greg ?written ?earliest WHERE {{
+      {{ ?st rdf:subject <{iri}> }} UNION {{ ?st rdf:object <{iri}> }}
+      ?st ?qual ?d . ?d a kg:HistoricalDate ; kg:originalValue ?orig ; kg:calendarModel ?cal ;
+         kg:earliestGregorian ?earliest .
+      OPTIONAL {{ ?d kg:gregorianValue ?greg }} OPTIONAL {{ ?d kg:asWritten ?written }}
+      OPTIONAL {{ ?qual rdfs:label ?qlabel FILTER (LANG(?qlabel) = "en") }} }}""")
+    links = q(f"""SELECT ?st ?qual ?qlabel ?v ?vlabel WHERE {{
+      {{ ?st rdf:subject <{iri}> }} UNION {{ ?st rdf:object <{iri}> }}
+      VALUES ?qual {{ kg:place kg:byAgent kg:replaces kg:onBehalfOf }}
+      ?st ?qual ?v . OPTIONAL {{ ?v rdfs:label ?vlabel FILTER (LANG(?vlabel) = "en") }}
+      OPTIONAL {{ ?qual rdfs:label ?qlabel FILTER (LANG(?qlabel) = "en") }} }}""")
+    mentions = q(f"""SELECT ?source ?stitle (COUNT(?m) AS ?n) WHERE {{
+      ?m oa:hasBody <{iri}> ; oa:hasTarget/oa:hasSource ?source . ?source dcterms:title ?stitle }}
+      GROUP BY ?source ?stitle ORDER BY ?source""")
+    by_statement = {}
+    for r in statements:
+        by_statement.setdefault(r["st"], dict(r, dates=[], links=[]))
+    for d in dates:
+        if d["st"] in by_statement:
+            by_statement[d["st"]]["dates"].append(d)
+    for link in links:
+        if link["st"] in by_statement:
+            by_statement[link["st"]]["links"].append(link)
+    facts = sorted(by_statement.values(), key=lambda s: (
+        min((d["earliest"] for d in s["dates"]), default="9999"), s["source"], int(s.get("start", 0) or 0)))
+    label = next((o for o in info.get("http://www.w3.org/2000/01/rdf-schema#label", [])), iri)
+    return {"iri": iri, "label": label, "info": info, "facts": facts, "mentions": mentions,
+            "timeline": [f for f in facts if f["dates"]]}
+
+
+@bp.route("/source/<sid>")
+def source(sid):
+    iri = safe_iri(iri_for_path(f"source/{sid}"))
+    if not exists(iri):
+        raise NotFound(f"no source {iri}")
+    fmt = wants()
+    if fmt.name != "html":
+        return rdf_response(describe_query(iri), fmt)
+    meta = q(f"""SELECT ?title ?text ?creator ?clabel ?rights ?publication ?graph WHERE {{
+        <{iri}> dcterms:title ?title ; kg:fullText ?text ; dcterms:creator ?creator ; dcterms:rights ?rights ;
+                kg:namedGraph ?graph .
+        OPTIONAL {{ ?creator rdfs:label ?clabel FILTER (LANG(?clabel) = "en") }}
+        OPTIONAL {{ <{iri}> kg:publication ?publication }} }}""")[0]
+    mentions = q(f"""SELECT ?entity ?label ?start ?end WHERE {{
+        ?m a kg:Mention ; oa:hasBody ?entity ; oa:hasTarget ?t . ?t oa:hasSource <{iri}> ; oa:hasSelector ?p .
+        ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
+        OPTIONAL {{ ?entity rdfs:label ?label FILTER (LANG(?label) = "en") }} }}""")
+    editorial = q(f"""SELECT ?start ?end ?by WHERE {{ <{iri}> dcterms:hasPart ?part . ?part kg:writtenBy ?by ;
+        oa:hasSelector ?p . ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }}""")
+    anchors = q(f"""SELECT DISTINCT ?start WHERE {{ ?st kg:statedIn <{iri}> ;
+        prov:wasDerivedFrom/oa:hasSelector ?p . ?p a oa:TextPositionSelector ; oa:start ?start }}""")
+    highlight = parse_highlight(request.args.get("highlight"))
+    html = text_view.render(meta["text"], mentions, editorial, [int(a["start"]) for a in anchors], highlight, href)
+    return render_template("source.html", iri=iri, meta=meta, text_html=html, highlight=highlight,
+                           mention_count=len(mentions))
+
+
+def parse_highlight(value: str | None):
+    if not value:
+        return None
+    try:
+        start, end = (int(x) for x in value.split("-", 1))
+    except ValueError:
+        raise BadParameter("highlight is START-END (character offsets)") from None
+    return (start, end) if 0 <= start < end else None
+
+
+@bp.route("/statement/<sid>/<stid>")
+@bp.route("/mention/<sid>/<stid>")
+def node(sid, stid):
+    kind = request.path.split("/")[1]
+    iri = safe_iri(iri_for_path(f"{kind}/{sid}/{stid}"))
+    if not exists(iri):
+        raise NotFound(f"no {kind} {iri}")
+    fmt = wants()
+    if fmt.name != "html":
+        return rdf_response(describe_query(iri), fmt)
+    rows = q(f"""SELECT ?s ?p ?o WHERE {{ {{ BIND(<{iri}> AS ?s) ?s ?p ?o }} UNION
+        {{ <{iri}> ?q ?s . ?s ?p ?o FILTER (STRSTARTS(STR(?s), "{iri}#")) }} UNION
+        {{ <{iri}> ?q ?x . ?x oa:hasSelector ?s . ?s ?p ?o FILTER (STRSTARTS(STR(?x), "{iri}#")) }} }}
+        ORDER BY ?s ?p""")
+    return render_template("triples.html", iri=iri, title=f"{kind.capitalize()} {stid}", rows=rows)
+
+
+@bp.route("/graph/<name>")
+def named_graph(name):
+    from kg.web.graphstore import serve_graph
+    return serve_graph(iri_for_path(f"graph/{name}"))
+
+
+def abort_404():
+    abort(404)
