@@ -45,3 +45,18 @@ def built_corpus(tmp_path_factory):
 def corpus_store(built_corpus):
     from kg.store import open_store
     return open_store(built_corpus[0].data_dir)
+
+
+@pytest.fixture(scope="session")
+def app(built_corpus):
+    """The web app over the bundled corpus (one worker pool for the whole session)."""
+    from kg.web import create_app
+    config = built_corpus[0]
+    app = create_app(config.with_(query_timeout_s=10.0, threads=2))
+    yield app
+    app.extensions["kg_backend"].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

@@ -1,0 +1,126 @@
+"""The real server (waitress, worker processes) on a free local port, talked to by real clients."""
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import requests
+
+HOSTILE = """SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"""
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_responds(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not respond")
+
+
+@pytest.fixture(scope="module")
+def server(built_corpus):
+    config, _ = built_corpus
+    port = free_port()
+    env = dict(os.environ, KG_DATA_DIR=config.data_dir, KG_QUERY_TIMEOUT_S="2", KG_THREADS="4")
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_responds(url + "/-/version")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def count(url) -> int:
+    r = requests.get(url + "/sparql", params={"query": COUNT}, headers={"Accept": "application/sparql-results+json"})
+    return int(r.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_sparqlwrapper_select(server):
+    from SPARQLWrapper import JSON, SPARQLWrapper
+    sw = SPARQLWrapper(server + "/sparql")
+    sw.setQuery("SELECT ?label WHERE { <https://w3id.org/soviets/id/trotsky> <http://www.w3.org/2000/01/rdf-schema#label> ?label }")
+    sw.setReturnFormat(JSON)
+    labels = {b["label"]["value"] for b in sw.query().convert()["results"]["bindings"]}
+    assert "Leon Trotsky" in labels
+
+
+def test_sparqlwrapper_construct_and_post(server):
+    from SPARQLWrapper import POST, TURTLE, SPARQLWrapper
+    sw = SPARQLWrapper(server + "/sparql")
+    sw.setMethod(POST)
+    sw.setQuery("CONSTRUCT { ?s ?p ?o } WHERE { ?s a <https://w3id.org/soviets/ontology#Faction> ; ?p ?o }")
+    sw.setReturnFormat(TURTLE)
+    assert b"Bolsheviks" in sw.query().convert()
+
+
+def test_rdflib_sparqlstore(server):
+    from rdflib import Graph
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+    g = Graph(store=SPARQLStore(server + "/sparql"))
+    rows = list(g.query("SELECT ?s WHERE { ?s a <https://w3id.org/soviets/ontology#Faction> }"))
+    assert len(rows) >= 2
+
+
+def test_entity_iri_over_http(server):
+    r = requests.get(server + "/id/lenin", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and "Vladimir Lenin" in r.text
+
+
+def test_hostile_query_times_out_and_others_keep_being_served(server):
+    result = {}
+
+    def slow():
+        t = time.monotonic()
+        result["r"] = requests.post(server + "/sparql", data={"query": HOSTILE}, timeout=60)
+        result["t"] = time.monotonic() - t
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.3)
+    t = time.monotonic()
+    fast = requests.get(server + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=10)
+    assert fast.status_code == 200 and time.monotonic() - t < 1.5   # served while the hostile query runs
+    thread.join(timeout=60)
+    assert result["r"].status_code == 503 and "time limit" in result["r"].text
+    assert result["t"] < 10
+    assert count(server) > 40000                                       # and after
+
+
+def test_update_over_http_is_refused_and_nothing_changes(server):
+    before = count(server)
+    r = requests.post(server + "/sparql", data={"update": "DELETE WHERE { ?s ?p ?o }"})
+    assert r.status_code == 403
+    r = requests.post(server + "/sparql", data="CLEAR ALL", headers={"Content-Type": "application/sparql-update"})
+    assert r.status_code == 403
+    assert count(server) == before
+
+
+def test_kg_query_against_the_endpoint(server, built_corpus):
+    config, _ = built_corpus
+    out = subprocess.run([sys.executable, "-m", "kg", "query", "who-led-the-military-revolutionary-committee",
+                          "--endpoint", server + "/sparql"], capture_output=True, text=True,
+                         env=dict(os.environ, KG_DATA_DIR=config.data_dir))
+    assert out.returncode == 0, out.stderr
+    assert "Trotsky led the Military Revolutionary Committee" in out.stdout
+
+
+def test_dump_streams_with_range(server):
+    r = requests.get(server + "/dumps/kg.nq.gz", headers={"Range": "bytes=10-19"})
+    assert r.status_code == 206 and len(r.content) == 10
