@@ -43,7 +43,7 @@ def rss_kb(pid: int) -> int:
     total = 0
     for p in [pid] + children(pid):
         try:
-            for line in open(f"/proc/{p}/status"):
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
         except OSError:

@@ -53,7 +53,8 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 
 def load(path) -> object:
     """Parse a YAML file; syntax errors become AnnotationError with the file and line."""
-    text = open(path, encoding="utf-8").read()
+    from pathlib import Path
+    text = Path(path).read_text(encoding="utf-8")
     loader = _Loader(text)
     loader.name = str(path)
     try:

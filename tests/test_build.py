@@ -3,6 +3,7 @@
 import gzip
 import json
 import os
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -76,7 +77,7 @@ def test_a_statement_traces_to_its_passage_in_one_query(built_fixture):
     assert row["source"].value.endswith("source/chronicle")
     assert row["attribution"].value.endswith("#EditorAttribution")
     assert row["exact"].value == "the Soviet was dispersed on December 3, 1905"
-    text = (config and open(os.path.join(config.sources_dir, "chronicle.txt"), encoding="utf-8").read())
+    text = Path(config.sources_dir, "chronicle.txt").read_text(encoding="utf-8")
     start = int(row["start"].value)
     assert text[start:start + len(row["exact"].value)] == row["exact"].value
 
@@ -84,9 +85,8 @@ def test_a_statement_traces_to_its_passage_in_one_query(built_fixture):
 def test_failed_build_leaves_the_last_good_store(config):
     first = build(config)
     before = os.readlink(current_dir(config.data_dir))
-    path = os.path.join(config.sources_dir, "annotations", "chronicle.yaml")
-    text = open(path, encoding="utf-8").read().replace("value: 562", "value: lots")
-    open(path, "w", encoding="utf-8").write(text)
+    path = Path(config.sources_dir, "annotations", "chronicle.yaml")
+    path.write_text(path.read_text(encoding="utf-8").replace("value: 562", "value: lots"), encoding="utf-8")
     with pytest.raises(InputError):
         build(config)
     assert os.readlink(current_dir(config.data_dir)) == before
@@ -98,12 +98,12 @@ def test_failed_build_leaves_the_last_good_store(config):
 def test_violations_refuse_to_publish_and_name_the_annotation_line(config):
     build(config)
     before = os.readlink(current_dir(config.data_dir))
-    path = os.path.join(config.sources_dir, "annotations", "chronicle.yaml")
-    text = open(path, encoding="utf-8").read()
+    path = Path(config.sources_dir, "annotations", "chronicle.yaml")
+    text = path.read_text(encoding="utf-8")
     # a body dissolved before it was founded: the annotation is well-formed, the history is not
     text = text.replace("date: 1905-12-03, calendar: julian, written: \"December 3, 1905\"",
                         "date: 1905-01-03, calendar: julian")
-    open(path, "w", encoding="utf-8").write(text)
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(NotConformant) as exc:
         build(config)
     message = str(exc.value)

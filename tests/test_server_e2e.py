@@ -37,7 +37,7 @@ def server(built_corpus):
     port = free_port()
     env = dict(os.environ, KG_DATA_DIR=config.data_dir, KG_QUERY_TIMEOUT_S="2", KG_THREADS="4")
     proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_responds(url + "/-/version")
@@ -122,5 +122,5 @@ def test_kg_query_against_the_endpoint(server, built_corpus):
 
 
 def test_dump_streams_with_range(server):
-    r = requests.get(server + "/dumps/kg.nq.gz", headers={"Range": "bytes=10-19"})
-    assert r.status_code == 206 and len(r.content) == 10
+    with requests.get(server + "/dumps/kg.nq.gz", headers={"Range": "bytes=10-19"}) as r:
+        assert r.status_code == 206 and len(r.content) == 10

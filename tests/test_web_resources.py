@@ -56,8 +56,8 @@ def test_statement_iri_resolves(client):
 
 def test_ontology_term_page(client):
     assert client.get("/ontology").status_code == 200
-    r = client.get("/ontology", headers={"Accept": "text/turtle"})
-    assert b"owl:Ontology" in r.data
+    with client.get("/ontology", headers={"Accept": "text/turtle"}) as r:
+        assert b"owl:Ontology" in r.data
 
 
 def test_graph_store_protocol_read(client):
@@ -73,16 +73,17 @@ def test_dump_listing_and_checksums(client):
     listing = client.get("/dumps/", headers={"Accept": "application/json"}).get_json()
     names = {f["name"]: f for f in listing["files"]}
     assert {"kg.ttl", "kg.ttl.gz", "kg.nq", "kg.nq.gz", "kg.trig", "void.ttl", "ontology.ttl"} <= set(names)
-    body = client.get("/dumps/kg.nq").data
+    with client.get("/dumps/kg.nq") as r:
+        body = r.data
     assert hashlib.sha256(body).hexdigest() == names["kg.nq"]["sha256"]
     assert names["kg.nq"]["triples"] > 40000
 
 
 def test_dump_head_and_range(client):
-    head = client.head("/dumps/kg.ttl")
-    assert head.status_code == 200 and int(head.headers["Content-Length"]) > 1000
-    part = client.get("/dumps/kg.ttl", headers={"Range": "bytes=0-99"})
-    assert part.status_code == 206 and len(part.data) == 100 and part.data.startswith(b"@prefix")
+    with client.head("/dumps/kg.ttl") as head:
+        assert head.status_code == 200 and int(head.headers["Content-Length"]) > 1000
+    with client.get("/dumps/kg.ttl", headers={"Range": "bytes=0-99"}) as part:
+        assert part.status_code == 206 and len(part.data) == 100 and part.data.startswith(b"@prefix")
 
 
 @pytest.mark.parametrize("path", ["/dumps/..%2fmanifest.json", "/dumps/../manifest.json", "/dumps/%2e%2e%2fmanifest.json",
