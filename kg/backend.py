@@ -50,7 +50,7 @@ class LocalBackend:
               timeout_s: float | None = None) -> bytes:
         from kg.worker import Job
         job = Job(self.store_path(), text, kind, fmt, tuple(default_graphs), tuple(named_graphs),
-                  self.config.max_result_bytes)
+                  self.config.max_result_bytes, services=self.config.services)
         return self.pool.run(job, timeout_s)
 
     def select(self, text: str) -> list[dict]:

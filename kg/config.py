@@ -36,6 +36,9 @@ SETTINGS = [
     # far below what would exhaust memory; results past it are cut with an error, not buffered.
     Setting("max_result_bytes", 64_000_000, "Largest serialised result one query may return, in bytes."),
     Setting("max_body_bytes", 1_000_000, "Largest request body accepted by the endpoint."),
+    # Federated queries may reach only these endpoints: the endpoint must not become a proxy.
+    Setting("service_allowlist", "https://query.wikidata.org/sparql",
+            "Comma-separated SPARQL endpoints a query may call with SERVICE (empty: none)."),
     Setting("threads", 8, "Worker threads of the WSGI server."),
 ]
 
@@ -53,8 +56,13 @@ class Config:
     query_timeout_s: float = 30.0
     max_result_bytes: int = 64_000_000
     max_body_bytes: int = 1_000_000
+    service_allowlist: str = "https://query.wikidata.org/sparql"
     threads: int = 8
     extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        return tuple(s.strip() for s in self.service_allowlist.split(",") if s.strip())
 
     @property
     def store_dir(self) -> Path:

@@ -16,9 +16,37 @@ import pyoxigraph as ox
 from kg.errors import BadParameter, KgError, QuerySyntaxError, ReadOnly
 from kg.formats import Format
 
+_STRING_OR_COMMENT = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\#[^\n]*)""")
+_PREFIX = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
+_SERVICE = re.compile(r"\bSERVICE\s+(?:SILENT\s+)?(<[^>]*>|[A-Za-z][\w.-]*:[\w.-]*|:[\w.-]*|[?$]\w+)", re.I)
 _COMMENT_OR_STRING = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>|\#[^\n]*)""")
 _UPDATE = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
+
+
+class ServiceNotAllowed(KgError):
+    status = 403
+    exit_code = 2
+
+
+def check_services(query: str, allowed: tuple[str, ...]) -> None:
+    """Refuse federated queries to any endpoint but the allow-listed ones, so the endpoint
+    cannot be used to reach other hosts; a SERVICE whose IRI is a variable is refused too."""
+    bare = _STRING_OR_COMMENT.sub(" ", query)
+    prefixes = {p or "": iri for p, iri in _PREFIX.findall(bare)}
+    for target in _SERVICE.findall(bare):
+        if target[0] in "?$":
+            raise ServiceNotAllowed(f"SERVICE {target}: a variable endpoint is not allowed")
+        if target.startswith("<"):
+            iri = target[1:-1]
+        else:
+            prefix, _, local = target.partition(":")
+            if prefix not in prefixes:
+                raise QuerySyntaxError(f"SERVICE {target}: undeclared prefix")
+            iri = prefixes[prefix] + local
+        if iri not in allowed:
+            listed = ", ".join(allowed) or "none"
+            raise ServiceNotAllowed(f"SERVICE <{iri}> is not allowed; allowed endpoints: {listed}")
 
 
 class ResultTooLarge(KgError):
@@ -67,11 +95,13 @@ class Dataset:
 
 
 def execute(store: ox.Store, query: str, fmt: Format, dataset: Dataset | None = None,
-            max_bytes: int = 64_000_000, base_iri: str | None = None) -> bytes:
-    """Run a read query and return its serialisation in `fmt`."""
+            max_bytes: int = 64_000_000, base_iri: str | None = None,
+            services: tuple[str, ...] = ()) -> bytes:
+    """Run a read query and return its serialisation in `fmt`; SERVICE only to `services`."""
     form = query_form(query)
     if form == "update":
         raise ReadOnly("the endpoint is read-only: SPARQL Update is refused")
+    check_services(query, tuple(services))
     kwargs: dict = {"use_default_graph_as_union": True}
     if dataset and dataset.default_graphs:
         kwargs = {"default_graph": [_iri(g) for g in dataset.default_graphs]}

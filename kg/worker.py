@@ -34,6 +34,7 @@ class Job:
     named_graphs: tuple = ()
     max_bytes: int = 64_000_000
     base_iri: str | None = None
+    services: tuple = ()
 
 
 def _write(stream, obj) -> None:
@@ -79,7 +80,8 @@ def worker_main() -> None:
                 store = ox.Store.read_only(job.store_path)
                 opened = job.store_path
             body = execute(store, job.query, by_name(job.format_kind, job.format_name),
-                           Dataset(job.default_graphs, job.named_graphs), job.max_bytes, job.base_iri)
+                           Dataset(job.default_graphs, job.named_graphs), job.max_bytes, job.base_iri,
+                           job.services)
             reply = ("ok", body)
         except errors_module.KgError as exc:
             reply = ("error", type(exc).__name__, exc.message)

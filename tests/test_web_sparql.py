@@ -140,3 +140,20 @@ def test_error_body_is_json_when_asked(client):
     r = client.get("/sparql", query_string={"query": "SELECT"}, headers={"Accept": "application/json"})
     body = json.loads(r.data)
     assert r.status_code == 400 and body["ok"] is False and body["status"] == 400 and body["error"]
+
+
+@pytest.mark.parametrize("service", [
+    "<http://127.0.0.1:8000/sparql>",
+    "<http://169.254.169.254/latest/meta-data>",
+    "?endpoint",
+    "ex:sparql",
+])
+def test_service_outside_the_allow_list_is_refused(client, service):
+    q = f"PREFIX ex: <http://internal.example/> SELECT * WHERE {{ SERVICE {service} {{ ?s ?p ?o }} }}"
+    r = client.get("/sparql", query_string={"query": q})
+    assert r.status_code == 403 and b"not allowed" in r.data
+
+
+def test_service_in_a_string_or_comment_is_not_a_service(client):
+    q = 'SELECT ?x WHERE { BIND("SERVICE <http://evil/>" AS ?x) } # SERVICE <http://evil/>'
+    assert client.get("/sparql", query_string={"query": q}).status_code == 200
