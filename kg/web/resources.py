@@ -110,6 +110,7 @@ def source(sid):
     iri = safe_iri(iri_for_path(f"source/{sid}"))
     if not exists(iri):
         raise NotFound(f"no source {iri}")
+    highlight = parse_highlight(request.args.get("highlight"))
     fmt = wants()
     if fmt.name != "html":
         return rdf_response(describe_query(iri), fmt)
@@ -126,7 +127,6 @@ def source(sid):
         oa:hasSelector ?p . ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }}""")
     anchors = q(f"""SELECT DISTINCT ?start WHERE {{ ?st kg:statedIn <{iri}> ;
         prov:wasDerivedFrom/oa:hasSelector ?p . ?p a oa:TextPositionSelector ; oa:start ?start }}""")
-    highlight = parse_highlight(request.args.get("highlight"))
     html = text_view.render(meta["text"], mentions, editorial, [int(a["start"]) for a in anchors], highlight, href)
     return render_template("source.html", iri=iri, meta=meta, text_html=html, highlight=highlight,
                            mention_count=len(mentions))
