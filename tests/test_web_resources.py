@@ -118,3 +118,8 @@ def test_version_and_settings(client):
     assert "build" in client.get("/-/version").get_json()
     settings = client.get("/-/settings").get_json()
     assert settings["query_timeout_s"]["help"]
+
+
+def test_shape_iris_resolve(client):
+    with client.get("/shapes") as r:
+        assert r.status_code == 200 and b"kgsh:Statement" in r.data

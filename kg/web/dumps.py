@@ -60,3 +60,9 @@ def void():
     import pyoxigraph as ox
     body = ox.serialize(ox.parse(ttl.encode(), ox.RdfFormat.TURTLE), format=fmt.ox_format)
     return Response(body, content_type=fmt.media_type)
+
+
+@bp.route("/shapes")
+def shapes():
+    """The SHACL shapes (shape IRIs are <base>shapes#Name), as Turtle."""
+    return send_file(backend().dumps_dir() / "shapes.ttl", mimetype="text/turtle", conditional=True)
