@@ -1,19 +1,23 @@
-"""Benchmark: build time, query latency through HTTP versus pyoxigraph in-process, point look-up
-throughput with concurrent clients, and server memory while streaming the largest dump.
+"""Speed and scale, side by side: our endpoint, raw pyoxigraph, rdflib and Virtuoso, from 10^4 to 10^7 triples.
 
-Run:  .venv/bin/python bench/bench.py [--data-dir DIR] [--repeat N]
-Prints a table; not collected by pytest. Loopback only, bounded loops.
+Run:  .venv/bin/python bench/bench.py --sizes 1e4,1e5,1e6,1e7 [--repeat 20] [--out bench/out]
+      (quick: --sizes 1e4,1e5)
+
+For each size: a synthetic corpus (kg.synthetic) is built in its own process (bench/build_size.py:
+annotations → triples → targeted SHACL [and pySHACL on the whole graph up to --full-shacl-max] →
+store → dump); then every named query of queries/ and a fixed mix run through the four paths
+(bench/engines.py), median and p99; requests/s with 1, 4 and 16 clients over loopback; 4 clients
+downloading the dump. Prints tables, writes OUT/results.json and OUT/bench.png.
+Not collected by pytest. Traffic goes to 127.0.0.1 only; every loop is bounded.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import socket
+import json
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -23,129 +27,299 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from engines import JSON, Endpoint, PyOxigraph, Rdflib, Unavailable, Virtuoso, tree_rss_mib  # noqa: E402
 
 from kg.config import Config  # noqa: E402
-from kg.formats import by_name  # noqa: E402
+from kg.namespaces import sparql_prefixes  # noqa: E402
 from kg.queries import catalogue  # noqa: E402
-from kg.sparql import execute  # noqa: E402
 
-POINT = "SELECT ?p ?o WHERE { <https://w3id.org/soviets/id/trotsky> ?p ?o }"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_kb(pid: int) -> int:
-    """Resident memory of a process and its children (the query workers), in KiB."""
-    total = 0
-    for p in [pid] + children(pid):
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
+P = sparql_prefixes(Config().base_iri)
+MIX = {
+    "point look-up": P + "SELECT ?p ?o WHERE { kgr:trotsky ?p ?o }",
+    "2-hop join": P + """SELECT ?person ?soviet WHERE { ?party rdfs:label "Party of Labour No. 1"@en .
+        ?person kg:memberOf ?party ; kg:holdsPost ?soviet }""",
+    "aggregate": P + "SELECT ?p (COUNT(*) AS ?n) WHERE { ?st rdf:predicate ?p } GROUP BY ?p ORDER BY DESC(?n)",
+    "date-range filter": P + """SELECT ?e ?d WHERE { ?e kg:startDate ?d
+        FILTER (?d >= "1905-10-01"^^xsd:date && ?d <= "1905-10-31"^^xsd:date) }""",
+    "OPTIONAL+ORDER BY LIMIT": P + """SELECT ?s ?name ?born WHERE { ?s a kg:Person ; rdfs:label ?name .
+        OPTIONAL { ?s kg:born ?born } } ORDER BY ?name ?s LIMIT 20""",
+    "property path": P + "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a/rdfs:subClassOf* kg:Soviet }",
+}
+PATHS = ("endpoint", "pyoxigraph", "rdflib", "virtuoso")
+CLIENTS = (1, 4, 16)
 
 
-def children(pid: int) -> list[int]:
+def pct(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (p99 of 20 runs is the slowest run)."""
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, int(round(q / 100 * len(s) + 0.5)) - 1))]
+
+
+def time_query(run, query: str, repeat: int, budget_s: float) -> dict:
+    """Median and p99 in ms over up to `repeat` runs after one warm-up, at most ~budget_s of runs."""
     try:
-        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
-    except OSError:
-        return []
-    return [int(x) for x in out.split()]
-
-
-def median_ms(fn, repeat: int) -> float:
-    fn()   # warm
-    times = []
-    for _ in range(repeat):
         t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
+        body = run(query)
+        first = time.perf_counter() - t
+        parsed = json.loads(body)
+        rows = len(parsed["results"]["bindings"]) if "results" in parsed else int(bool(parsed.get("boolean")))
+        times = []
+        spent = 0.0
+        while len(times) < repeat and (len(times) < 3 or spent < budget_s):
+            if first > budget_s and len(times) >= 1:
+                break
+            t = time.perf_counter()
+            run(query)
+            dt = time.perf_counter() - t
+            spent += dt
+            times.append(dt * 1000)
+        return {"median_ms": round(statistics.median(times), 3), "p99_ms": round(pct(times, 99), 3),
+                "runs": len(times), "rows": rows}
+    except Exception as exc:  # noqa: BLE001 - one failed query is a table cell, not a failed run
+        return {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
+
+
+def throughput(url: str, query: str, clients: int, seconds: float) -> dict:
+    """Closed-loop load: `clients` threads each send the query back to back for `seconds`."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def client(_):
+        mine = []
+        with requests.Session() as s:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                t = time.perf_counter()
+                r = s.post(url, data={"query": query}, headers={"Accept": JSON}, timeout=120)
+                mine.append((time.perf_counter() - t) * 1000)
+                if r.status_code != 200:
+                    errors[0] += 1
+        with lock:
+            latencies.extend(mine)
+    t = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(client, range(clients)))
+    elapsed = time.perf_counter() - t
+    return {"rps": round(len(latencies) / elapsed, 1), "p99_ms": round(pct(latencies, 99), 2),
+            "median_ms": round(statistics.median(latencies), 2), "requests": len(latencies), "errors": errors[0]}
+
+
+def dump_download(url: str, pid: int, clients: int = 4, max_bytes: int = 600_000_000) -> dict:
+    """`clients` parallel downloads of the N-Quads dump (each cut at max_bytes); MB/s and server memory."""
+    peak = [tree_rss_mib(pid)]
+    before = peak[0]
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            peak.append(tree_rss_mib(pid))
+            time.sleep(0.05)
+
+    def fetch(_):
+        n = 0
+        with requests.get(url, stream=True, headers={"Accept-Encoding": "identity"}, timeout=600) as r:
+            for chunk in r.iter_content(1 << 20):
+                n += len(chunk)
+                if n >= max_bytes:
+                    break
+        return n
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    t = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        total = sum(pool.map(fetch, range(clients)))
+    elapsed = time.perf_counter() - t
+    stop.set()
+    sampler.join()
+    return {"clients": clients, "bytes": total, "seconds": round(elapsed, 2), "MB_per_s": round(total / 1e6 / elapsed, 1),
+            "rss_before_mib": round(before), "rss_peak_mib": round(max(peak))}
+
+
+def bench_size(size: int, args, queries: dict) -> dict:
+    out_dir = Path(args.out) / f"size-{size}"
+    res: dict = {"size": size, "latency": {p: {} for p in PATHS}, "throughput": {}, "skipped": {}}
+    print(f"\n=== {size:,} triples: building (bench/build_size.py) ===", flush=True)
+    cmd = [sys.executable, str(Path(__file__).parent / "build_size.py"), str(size), str(out_dir)]
+    if size <= args.full_shacl_max:
+        cmd.append("--full-shacl")
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    sys.stderr.write(proc.stderr)
+    if proc.returncode:
+        raise SystemExit(f"build of {size} failed")
+    res["build"] = build = json.loads(proc.stdout.strip().splitlines()[-1])
+    if size > args.full_shacl_max:
+        res["skipped"]["pySHACL whole graph"] = (f"above {args.full_shacl_max:,} triples (about 230 µs a triple "
+                                                 "and 1.5 KB of rdflib memory a triple)")
+    data_dir = out_dir / "data"
+    dump = Path(build["dump"])
+
+    def measure(path_name, engine, repeat):
+        for name, q in queries.items():
+            res["latency"][path_name][name] = r = time_query(engine.run, q, repeat, args.budget)
+            cell = f"{r['median_ms']:.2f} ms" if "median_ms" in r else r["error"][:60]
+            print(f"  {path_name:10} {name:45} {cell}", flush=True)
+
+    endpoint = Endpoint(data_dir, ROOT)
+    ox_path = PyOxigraph(data_dir)
+    try:
+        res["endpoint_rss_idle_mib"] = round(tree_rss_mib(endpoint.pid))
+        measure("pyoxigraph", ox_path, args.repeat)
+        measure("endpoint", endpoint, args.repeat)
+        res["throughput"]["endpoint"] = {}
+        for qname in ("point look-up", "2-hop join"):
+            res["throughput"]["endpoint"][qname] = {
+                c: throughput(endpoint.sparql_url, MIX[qname], c, args.load_seconds) for c in CLIENTS}
+            print(f"  endpoint throughput {qname}: {res['throughput']['endpoint'][qname]}", flush=True)
+        res["dumps"] = dump_download(endpoint.url + "/dumps/kg.nq", endpoint.pid)
+        print(f"  dumps: {res['dumps']}", flush=True)
+    finally:
+        endpoint.close()
+        ox_path.close()
+
+    if size > args.rdflib_max:
+        res["skipped"]["rdflib"] = f"above {args.rdflib_max:,} triples (load alone takes minutes and ~1.5 KB a triple)"
+    else:
+        try:
+            engine = Rdflib(dump, args.rdflib_timeout)
+            res["rdflib_load_s"] = round(engine.load_s, 1)
+            measure("rdflib", engine, min(args.repeat, 5))
+            engine.close()
+        except Unavailable as exc:
+            res["skipped"]["rdflib"] = str(exc)
+
+    if args.no_virtuoso:
+        res["skipped"]["virtuoso"] = "--no-virtuoso"
+    else:
+        try:
+            v = Virtuoso(dump, Path(args.virtuoso_dir) / f"size-{size}")
+        except Unavailable as exc:
+            res["skipped"]["virtuoso"] = str(exc)
+            print(f"  virtuoso skipped: {exc}", flush=True)
+        else:
+            try:
+                res["virtuoso_load_s"] = round(v.load_s, 1)
+                res["virtuoso_rss_mib"] = round(tree_rss_mib(v.pid))
+                measure("virtuoso", v, args.repeat)
+                res["throughput"]["virtuoso"] = {}
+                for qname in ("point look-up", "2-hop join"):
+                    res["throughput"]["virtuoso"][qname] = {
+                        c: throughput(v.sparql_url, MIX[qname], c, args.load_seconds) for c in CLIENTS}
+                    print(f"  virtuoso throughput {qname}: {res['throughput']['virtuoso'][qname]}", flush=True)
+            finally:
+                v.close()
+    return res
+
+
+def mix_median(res: dict, path: str) -> float | None:
+    vals = [res["latency"][path].get(q, {}).get("median_ms") for q in MIX]
+    return statistics.median(vals) if vals and all(v is not None for v in vals) else None
+
+
+def report(results: list[dict]) -> str:
+    lines = []
+    for res in results:
+        b = res["build"]
+        n = b["store_quads"]
+        tm = b["timings"]
+        per_m = {k: v / (n / 1e6) for k, v in tm.items()}
+        lines.append(f"\n## {n:,} quads ({b['chapters']:,} sources, {b['entities']:,} entities, "
+                     f"{b['statements']:,} statements)")
+        lines.append("build: " + "; ".join(f"{k} {tm[k]:.1f} s ({per_m[k]:.1f} s/M)" for k in tm)
+                     + f"; peak RSS {b['peak_rss_mib']:,.0f} MiB (validation workers {b['peak_rss_children_mib']:,.0f})")
+        for k, why in res["skipped"].items():
+            lines.append(f"skipped {k}: {why}")
+        lines.append("")
+        lines.append(f"| query | {' | '.join(p + ' p50 / p99 ms' for p in PATHS)} |")
+        lines.append("|---|" + "---:|" * len(PATHS))
+        for q in res["latency"]["pyoxigraph"]:
+            cells = []
+            for p in PATHS:
+                r = res["latency"][p].get(q)
+                cells.append("—" if r is None else (f"{r['median_ms']:.2f} / {r['p99_ms']:.2f}" if "median_ms" in r
+                                                    else "error" if "Timeout" not in r["error"] else "timeout"))
+            lines.append(f"| {q} | {' | '.join(cells)} |")
+        mm = {p: mix_median(res, p) for p in PATHS}
+        lines.append(f"| **median of the mix** | {' | '.join('—' if v is None else f'{v:.2f}' for v in mm.values())} |")
+        if res["throughput"]:
+            lines.append("")
+            lines.append("| requests/s (p99 ms) | " + " | ".join(f"{c} client{'s' * (c > 1)}" for c in CLIENTS) + " |")
+            lines.append("|---|" + "---:|" * len(CLIENTS))
+            for p, per_q in res["throughput"].items():
+                for q, per_c in per_q.items():
+                    lines.append(f"| {p}, {q} | " + " | ".join(
+                        f"{per_c.get(c, per_c.get(str(c)))['rps']:.0f} ({per_c.get(c, per_c.get(str(c)))['p99_ms']:.1f})" for c in CLIENTS) + " |")
+        if "dumps" in res:
+            d = res["dumps"]
+            lines.append(f"\ndumps: {d['clients']} clients × kg.nq, {d['MB_per_s']:.0f} MB/s total; server RSS "
+                         f"{d['rss_before_mib']} → peak {d['rss_peak_mib']} MiB")
+    return "\n".join(lines)
+
+
+def targets(results: list[dict]) -> list[str]:
+    """The issue's targets, each met or missed with the measured ratio."""
+    out = []
+    for res in results:
+        n = res["build"]["store_quads"]
+        e, o = res["latency"]["endpoint"], res["latency"]["pyoxigraph"]
+        for q in o:
+            if "median_ms" in o[q] and "median_ms" in e.get(q, {}):
+                if o[q]["median_ms"] > 10 and e[q]["median_ms"] > 1.2 * o[q]["median_ms"]:
+                    out.append(f"{n:,}: MISSED endpoint ≤1.2× pyoxigraph on {q}: "
+                               f"{e[q]['median_ms'] / o[q]['median_ms']:.2f}×")
+        pl = MIX["point look-up"] and "point look-up"
+        if "median_ms" in e.get(pl, {}) and "median_ms" in o.get(pl, {}):
+            added = e[pl]["median_ms"] - o[pl]["median_ms"]
+            out.append(f"{n:,}: {'met' if added < 2 else 'MISSED'} point look-up adds < 2 ms at p50: +{added:.2f} ms")
+        me, mv, mr = mix_median(res, "endpoint"), mix_median(res, "virtuoso"), mix_median(res, "rdflib")
+        if me and mv:
+            out.append(f"{n:,}: {'met' if me <= mv else 'MISSED'} endpoint ≤ Virtuoso on the mix median: "
+                       f"{me:.2f} vs {mv:.2f} ms ({mv / me:.2f}× Virtuoso/endpoint)")
+        if me and mr:
+            out.append(f"{n:,}: {'met' if mr >= 20 * me else 'MISSED'} endpoint 20× faster than rdflib on the mix "
+                       f"median: {mr / me:.1f}×")
+        tm = res["build"]["timings"]
+        for k in ("SHACL targeted", "SHACL pySHACL whole graph"):
+            if k in tm:
+                out.append(f"{n:,}: {k} {tm[k]:.1f} s ({tm[k] / (n / 1e6):.1f} s per million triples)")
+    return out
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--data-dir", default=None)
-    ap.add_argument("--repeat", type=int, default=30)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="1e4,1e5,1e6,1e7", help="triple counts, comma-separated")
+    ap.add_argument("--repeat", type=int, default=20, help="timed runs per query and path (after a warm-up)")
+    ap.add_argument("--budget", type=float, default=20.0, help="seconds of timed runs per query before stopping early")
+    ap.add_argument("--load-seconds", type=float, default=4.0, help="seconds per throughput measurement")
+    ap.add_argument("--rdflib-max", type=float, default=1e6)
+    ap.add_argument("--rdflib-timeout", type=float, default=60.0)
+    ap.add_argument("--full-shacl-max", type=float, default=1e6)
+    ap.add_argument("--no-virtuoso", action="store_true")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "out"))
+    ap.add_argument("--virtuoso-dir", default="/tmp/kg-bench-virtuoso")
+    ap.add_argument("--plot-only", action="store_true", help="redraw the plot from OUT/results.json")
     args = ap.parse_args()
-    data_dir = args.data_dir or tempfile.mkdtemp(prefix="kg-bench-")
-
-    from kg.build import build
-    config = Config(data_dir=data_dir)
-    t = time.perf_counter()
-    result = build(config)
-    print(f"kg build (whole corpus): {time.perf_counter() - t:.2f} s wall; "
-          + ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()))
-    print(f"  {result.manifest['triples']} triples, {result.manifest['quads']} quads, "
-          f"{len(result.manifest['named_graphs'])} named graphs")
-
-    import pyoxigraph as ox
-    store = ox.Store.read_only(str(Path(data_dir) / "current" / "store"))
-    port = free_port()
-    env = dict(os.environ, KG_DATA_DIR=data_dir, KG_THREADS="16")
-    server = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                requests.get(url + "/-/version", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.2)
-        session = requests.Session()
-        json_fmt = by_name("results", "json")
-        rows = []
-        queries = {"point-lookup": POINT} | {k: v.text for k, v in catalogue(config.queries_dir).items()}
-        for name, text in queries.items():
-            direct = median_ms(lambda: execute(store, text, json_fmt), args.repeat)
-            http = median_ms(lambda: session.post(url + "/sparql", data={"query": text},
-                                                  headers={"Accept": json_fmt.media_type}).content, args.repeat)
-            rows.append((name, direct, http))
-        print(f"\n{'query':45} {'in-process ms':>14} {'HTTP ms':>9} {'ratio':>6} {'added ms':>9}")
-        for name, direct, http in rows:
-            print(f"{name:45} {direct:14.2f} {http:9.2f} {http / direct:6.2f} {http - direct:9.2f}")
-
-        def lookup(_):
-            with requests.Session() as s:
-                n = 0
-                deadline = time.monotonic() + 5
-                while time.monotonic() < deadline:
-                    s.get(url + "/sparql", params={"query": POINT}, headers={"Accept": json_fmt.media_type})
-                    n += 1
-                return n
-        with ThreadPoolExecutor(16) as pool:
-            total = sum(pool.map(lookup, range(16)))
-        print(f"\npoint look-up, 16 concurrent clients for 5 s: {total / 5:.0f} requests/s")
-
-        largest = max((p for p in (Path(data_dir) / "current" / "dumps").iterdir()), key=lambda p: p.stat().st_size)
-        peak = [rss_kb(server.pid)]
-        stop = threading.Event()
-
-        def sample():
-            while not stop.is_set():
-                peak.append(rss_kb(server.pid))
-                time.sleep(0.02)
-        sampler = threading.Thread(target=sample)
-        sampler.start()
-        before = rss_kb(server.pid)
-        t = time.perf_counter()
-        with requests.get(url + f"/dumps/{largest.name}", stream=True) as r:
-            size = sum(len(c) for c in r.iter_content(65536))
-        elapsed = time.perf_counter() - t
-        stop.set()
-        sampler.join()
-        print(f"streaming {largest.name} ({size / 1e6:.1f} MB) in {elapsed:.2f} s: server RSS "
-              f"{before / 1024:.0f} MiB before, peak {max(peak) / 1024:.0f} MiB (workers included)")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if args.plot_only:
+        from plot import plot
+        results = json.loads((out / "results.json").read_text())["results"]
+        print(report(results))
+        print("\n".join(targets(results)))
+        plot(results, out / "bench.png")
+        return
+    queries = dict(MIX) | {f"queries/{k}": v.text for k, v in catalogue(Config().queries_dir).items()}
+    results = []
+    for size in (int(float(s)) for s in args.sizes.split(",")):
+        results.append(bench_size(size, args, queries))
+        (out / "results.json").write_text(json.dumps({"command": " ".join(sys.argv), "results": results}, indent=1))
+    print(report(results))
+    print("\n" + "\n".join(targets(results)))
+    from plot import plot
+    plot(results, out / "bench.png")
+    print(f"\nwrote {out / 'results.json'} and {out / 'bench.png'}")
 
 
 if __name__ == "__main__":

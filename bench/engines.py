@@ -1,0 +1,260 @@
+"""The four query paths the benchmark compares, each `run(query) -> bytes` (SPARQL JSON results):
+
+- `endpoint`  our server, `python -m kg serve` on a free loopback port over the build;
+- `pyoxigraph` the same store, queried in-process (no HTTP, no worker process, no checks);
+- `rdflib`    rdflib's in-memory engine over the N-Quads dump, in a worker process so that a
+              query past its time limit can be killed;
+- `virtuoso`  Debian's virtuoso-opensource loaded with the dump, on 127.0.0.1, stopped after.
+
+Every path asks for the union of the named graphs as the default graph, as our endpoint does.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing as mp
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pyoxigraph as ox
+import requests
+
+JSON = "application/sparql-results+json"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tree_rss_mib(pid: int) -> float:
+    """Resident memory of a process and its children (our query workers), in MiB."""
+    try:
+        p = psutil.Process(pid)
+        return sum(q.memory_info().rss for q in [p] + p.children(recursive=True)) / 2**20
+    except psutil.Error:
+        return 0.0
+
+
+def wait_http(url: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.RequestException:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
+
+
+class Unavailable(Exception):
+    """A path that cannot run here; the message says why, and the column is skipped."""
+
+
+class PyOxigraph:
+    name = "pyoxigraph"
+
+    def __init__(self, data_dir: Path):
+        self.store = ox.Store.read_only(str(data_dir / "current" / "store"))
+
+    def run(self, query: str) -> bytes:
+        out = io.BytesIO()
+        self.store.query(query, use_default_graph_as_union=True).serialize(out, ox.QueryResultsFormat.JSON)
+        return out.getvalue()
+
+    def close(self):
+        del self.store
+
+
+class Endpoint:
+    name = "endpoint"
+
+    def __init__(self, data_dir: Path, root: Path, threads: int = 16):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, KG_DATA_DIR=str(data_dir), KG_THREADS=str(threads), KG_QUERY_TIMEOUT_S="120",
+                   KG_MAX_RESULT_BYTES=str(2_000_000_000))
+        self.proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(self.port)], env=env,
+                                     cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_http(self.url + "/-/version", 120)
+        self.session = requests.Session()
+        self.pid = self.proc.pid
+        self.sparql_url = self.url + "/sparql"
+
+    def run(self, query: str) -> bytes:
+        r = self.session.post(self.sparql_url, data={"query": query}, headers={"Accept": JSON}, timeout=600)
+        r.raise_for_status()
+        return r.content
+
+    def close(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def _rdflib_worker(dump: str, conn) -> None:
+    from rdflib import Dataset
+    ds = Dataset(default_union=True)
+    ds.parse(dump, format="nquads")
+    conn.send(("ready", len(ds)))
+    while True:
+        query = conn.recv()
+        if query is None:
+            return
+        try:
+            conn.send(("ok", ds.query(query).serialize(format="json")))
+        except Exception as exc:  # noqa: BLE001 - reported as the path's error for this query
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+class Rdflib:
+    name = "rdflib"
+
+    def __init__(self, dump: Path, timeout_s: float):
+        self.dump, self.timeout = str(dump), timeout_s
+        self.load_s = 0.0
+        self._start()
+
+    def _start(self):
+        t = time.perf_counter()
+        self.conn, child = mp.get_context("fork").Pipe()
+        self.proc = mp.get_context("fork").Process(target=_rdflib_worker, args=(self.dump, child), daemon=True)
+        self.proc.start()
+        if not self.conn.poll(3600):
+            raise Unavailable("rdflib did not load the dump within an hour")
+        self.conn.recv()
+        self.load_s = time.perf_counter() - t
+
+    def run(self, query: str) -> bytes:
+        self.conn.send(query)
+        if not self.conn.poll(self.timeout):
+            self.proc.kill()
+            self.proc.join()
+            self._start()     # a fresh engine for the next query
+            raise TimeoutError(f"over {self.timeout:.0f} s")
+        status, payload = self.conn.recv()
+        if status != "ok":
+            raise RuntimeError(payload)
+        return payload
+
+    def close(self):
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.proc.join(5)
+        if self.proc.is_alive():
+            self.proc.kill()
+
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {d}/virtuoso.db
+ErrorLogFile = {d}/virtuoso.log
+LockFile = {d}/virtuoso.lck
+TransactionFile = {d}/virtuoso.trx
+xa_persistent_file = {d}/virtuoso.pxa
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {d}/virtuoso-temp.db
+TransactionFile = {d}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql}
+DisableUnixSocket = 1
+MaxClientConnections = 32
+CheckpointInterval = 0
+CaseMode = 2
+DirsAllowed = ., {dumps}
+ThreadsPerQuery = 2
+AsyncQueueMaxThreads = 10
+MaxQueryMem = 2G
+; about 5 GB of page buffers (8 KiB each), Virtuoso's guidance for a machine of this size
+NumberOfBuffers = 680000
+MaxDirtyBuffers = 500000
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = /var/lib/virtuoso-opensource-7/vsp
+MaxClientConnections = 32
+ServerThreads = 32
+MaxKeepAlives = 32
+KeepAliveTimeout = 10
+EnabledGzipContent = 0
+[SPARQL]
+ResultSetMaxRows = 100000000
+MaxQueryCostEstimationTime = 0
+MaxQueryExecutionTime = 600
+"""
+
+
+def install_virtuoso() -> str:
+    """Path of virtuoso-t, installing Debian's package when missing; raise Unavailable with why."""
+    exe = shutil.which("virtuoso-t")
+    if exe:
+        return exe
+    r = subprocess.run(["apt-get", "install", "-y", "virtuoso-opensource"], capture_output=True, text=True,
+                       env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+    exe = shutil.which("virtuoso-t")
+    if not exe:
+        raise Unavailable(f"virtuoso-opensource could not be installed: {r.stderr.strip()[-300:]}")
+    return exe
+
+
+class Virtuoso:
+    name = "virtuoso"
+
+    def __init__(self, dump: Path, work: Path):
+        exe = install_virtuoso()
+        isql = shutil.which("isql-vt") or shutil.which("isql")
+        if not isql:
+            raise Unavailable("isql-vt (the loader's client) is missing")
+        if work.exists():
+            shutil.rmtree(work)
+        work.mkdir(parents=True)
+        self.sql, self.http = free_port(), free_port()
+        (work / "virtuoso.ini").write_text(VIRTUOSO_INI.format(d=work, sql=self.sql, http=self.http,
+                                                               dumps=dump.parent))
+        self.proc = subprocess.Popen([exe, "+foreground", "+configfile", str(work / "virtuoso.ini")], cwd=work,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=True)
+        self.pid = self.proc.pid
+        self.url = f"http://127.0.0.1:{self.http}"
+        self.sparql_url = self.url + "/sparql"
+        try:
+            wait_http(self.url + "/sparql?query=ASK%7B%7D", 180)
+        except RuntimeError as exc:
+            self.close()
+            raise Unavailable(f"Virtuoso did not start: {exc}; see {work}/virtuoso.log") from None
+        t = time.perf_counter()
+        script = (f"ld_dir('{dump.parent}', '{dump.name}', 'urn:bench:default');\n"
+                  "rdf_loader_run();\ncheckpoint;\n")
+        r = subprocess.run([isql, f"127.0.0.1:{self.sql}", "dba", "dba"], input=script, capture_output=True,
+                           text=True, timeout=7200)
+        self.load_s = time.perf_counter() - t
+        if "Error" in r.stdout or r.returncode:
+            self.close()
+            raise Unavailable(f"Virtuoso could not load the dump: {r.stdout[-300:]} {r.stderr[-300:]}")
+        self.session = requests.Session()
+
+    def run(self, query: str) -> bytes:
+        r = self.session.post(self.sparql_url, data={"query": query}, headers={"Accept": JSON}, timeout=600)
+        r.raise_for_status()
+        return r.content
+
+    def close(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
