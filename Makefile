@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
+ASSETS  = kg/web/assets
 
-.PHONY: setup build run test clean
+.PHONY: setup build run test browser vendor clean
 
 setup: $(VENV)/.installed
 
@@ -19,8 +20,20 @@ build: setup
 run: build
 	$(BIN)/kg serve
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest
 
+# The browser tests drive Debian's chromium through Debian's chromium-driver (never a downloaded
+# browser). Installed when missing; if that fails (not root, no apt), those tests say so and skip.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  (apt-get update && apt-get install -y chromium chromium-driver) || \
+	  echo "could not install chromium and chromium-driver: the browser tests will be skipped"
+
+# Refresh the vendored browser libraries (kg/web/static/vendor/, committed) from the npm registry,
+# at the exact versions of kg/web/assets/package-lock.json. Needs Node.js and npm; serving does not.
+vendor:
+	cd $(ASSETS) && npm ci --no-audit --no-fund && node build.mjs
+
 clean:
-	rm -rf data .pytest_cache
+	rm -rf data .pytest_cache $(ASSETS)/node_modules

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from functools import wraps
 
 import click
@@ -48,6 +49,10 @@ def check(ctx):
     a = corpus.annotations
     click.echo(f"ok: {len(corpus.sources)} sources, {len(corpus.registry)} entities, "
                f"{len(a.mentions)} mentions, {len(a.statements)} statements in {len(a.files)} files")
+    linked = Counter(e.cls for e in corpus.registry.values() if e.wikidata)
+    click.echo(f"linked to Wikidata: {sum(linked.values())} entities"
+               + (" (" + ", ".join(f"{c} {n}" for c, n in sorted(linked.items(), key=lambda kv: (-kv[1], kv[0])))
+                  + ")" if linked else ""))
 
 
 @main.command()
@@ -124,3 +129,53 @@ def serve(ctx, host, port, endpoint):
     """Serve the built graph: read-only SPARQL endpoint, entity pages and dumps (waitress)."""
     from kg.server import run_server
     run_server(config_from(ctx, host=host, port=port), endpoint)
+
+
+@main.command()
+@click.option("--accept", "accept_file", type=click.Path(dir_okay=False), default=None,
+              help="Take the reviewed rows of this SSSOM file into sources/wikidata/links.yaml.")
+@click.option("--check", "check_links", is_flag=True, help="Ask Wikidata again about every link; exit 1 if any drifted.")
+@click.option("--out", default=None, type=click.Path(dir_okay=False),
+              help="Where to write the proposals (default: <sources>/wikidata/proposals.sssom.tsv).")
+@click.option("--entity", "entities", multiple=True, help="Only this entity id (repeatable).")
+@click.option("--min-confidence", default=0.5, show_default=True, type=click.FloatRange(0, 1),
+              help="Leave out candidates below this confidence.")
+@click.option("--force", is_flag=True, help="Overwrite the proposals file if it exists.")
+@click.pass_context
+@handle_errors
+def link(ctx, accept_file, check_links, out, entities, min_confidence, force):
+    """Propose Wikidata links for review (SSSOM); --accept FILE takes reviewed ones; --check re-verifies."""
+    from kg import linking
+    config = config_from(ctx)
+    if accept_file and check_links:
+        raise click.UsageError("--accept and --check are separate steps: give one")
+    if accept_file:
+        click.echo(linking.accept_report(config, accept_file))
+    elif check_links:
+        text, drifted = linking.check_report(config)
+        click.echo(text)
+        sys.exit(1 if drifted else 0)
+    else:
+        click.echo(linking.propose_report(config, entities, min_confidence, out, force))
+
+
+@main.group()
+def export():
+    """Export the graph's statements in other tools' formats."""
+
+
+@export.command("quickstatements")
+@click.option("--out", default=None, type=click.Path(dir_okay=False), help="Write to this file (default: stdout).")
+@click.pass_context
+@handle_errors
+def export_quickstatements(ctx, out):
+    """Sourced statements about entities linked to Wikidata, as QuickStatements v1 commands."""
+    from kg.quickstatements import export_quickstatements as run_export
+    result = run_export(config_from(ctx))
+    if out:
+        with open(out, "w", encoding="utf-8") as fh:
+            fh.write(result.text())
+    else:
+        click.echo(result.text(), nl=False)
+    skipped = ", ".join(f"{n} {why}" for why, n in result.skipped.most_common())
+    click.echo(f"{len(result.lines)} statements exported; skipped: {skipped or 'none'}", err=True)

@@ -40,6 +40,14 @@ SETTINGS = [
     Setting("service_allowlist", "https://query.wikidata.org/sparql",
             "Comma-separated SPARQL endpoints a query may call with SERVICE (empty: none)."),
     Setting("threads", 8, "Worker threads of the WSGI server."),
+    # Wikidata's own services; tests point these at a local stand-in (tests/fixtures/wikidata/).
+    Setting("wikidata_search_url", "https://www.wikidata.org/w/api.php",
+            "Wikidata's action API, asked for candidates by `kg link` (wbsearchentities)."),
+    Setting("wikidata_sparql_url", "https://query.wikidata.org/sparql",
+            "Wikidata's SPARQL service, asked by `kg link` for candidates' types, dates and redirects."),
+    # Long enough for one SPARQL query over a few dozen items on the public service (its own
+    # limit is 60 s), short enough that an unreachable service fails fast.
+    Setting("wikidata_timeout_s", 30.0, "Time limit for one request to Wikidata, in seconds."),
 ]
 
 
@@ -58,6 +66,9 @@ class Config:
     max_body_bytes: int = 1_000_000
     service_allowlist: str = "https://query.wikidata.org/sparql"
     threads: int = 8
+    wikidata_search_url: str = "https://www.wikidata.org/w/api.php"
+    wikidata_sparql_url: str = "https://query.wikidata.org/sparql"
+    wikidata_timeout_s: float = 30.0
     extra: dict = field(default_factory=dict, compare=False)
 
     @property

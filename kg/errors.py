@@ -124,3 +124,10 @@ class QueryTimeout(KgError):
 class StoreUnavailable(KgError):
     status = 503
     exit_code = 3
+
+
+class WikidataUnavailable(KgError):
+    """Wikidata's search API or SPARQL service timed out, failed or answered with an error page."""
+
+    status = 503
+    exit_code = 3

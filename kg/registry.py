@@ -1,6 +1,9 @@
 """The central registry of entities: stable ids, classes, labels, aliases, Wikidata links.
 
 The registry is every YAML file in `sources/entities/`; an id is defined once across them.
+Links accepted by `kg link --accept` live apart, in `sources/wikidata/links.yaml`: one entry
+per link (`id`, `wikidata` and who made it, how sure, from which mapping set), merged here
+onto the entity it names, so that the hand-written entity files never change under a tool.
 """
 
 from __future__ import annotations
@@ -17,7 +20,15 @@ from kg.vocabulary import ALL_CLASSES, CLASSES, CONSTITUENCIES
 
 QID = re.compile(r"^Q[1-9][0-9]*$")
 ENTITY_KEYS = {"id", "class", "label", "label_ru", "aliases", "constituency", "wikidata",
-               "wikidata_basis", "note", "description"}
+               "wikidata_basis", "wikidata_confidence", "note", "description"}
+LINKS_FILE = Path("wikidata") / "links.yaml"
+LINK_KEYS = {"id", "wikidata", "wikidata_label", "wikidata_basis", "wikidata_confidence",
+             "wikidata_justification", "wikidata_reviewer", "wikidata_reviewer_id", "wikidata_date",
+             "wikidata_mapping_set"}
+# SEMAPV justifications a link may carry (https://mapping-commons.github.io/semantic-mapping-vocabulary/).
+JUSTIFICATIONS = ("semapv:ManualMappingCuration", "semapv:LexicalMatching", "semapv:CompositeMatching")
+VERIFIED_BASIS = ("Listed in sources/wikidata/verified-qids.tsv: checked offline against public datasets "
+                  "that state the id together with the item's label.")
 
 
 @dataclass
@@ -33,6 +44,24 @@ class Entity:
     wikidata_basis: str | None = None
     note: str | None = None
     description: str | None = None
+    link: "Link | None" = None
+
+
+@dataclass
+class Link:
+    """How an entity's Wikidata link was made: by whom or what, how sure, and where it is written."""
+
+    qid: str
+    basis: str                      # who or what made it, and how, in words
+    confidence: float               # 0..1, as in SSSOM
+    justification: str              # a SEMAPV term, as in SSSOM's mapping_justification
+    location: Location
+    verified: bool = False          # listed in wikidata/verified-qids.tsv
+    label: str | None = None        # the item's label on Wikidata when the link was made
+    reviewer: str | None = None
+    reviewer_id: str | None = None  # an IRI (e.g. an ORCID)
+    date: str | None = None         # YYYY-MM-DD
+    mapping_set: str | None = None  # the SSSOM mapping_set_id the link was accepted from
 
 
 def verified_qids(sources_dir) -> dict[str, str]:
@@ -76,9 +105,97 @@ def load_registry(sources_dir, errors: list | None = None) -> dict[str, Entity]:
                     f"entity id {ent.id!r} is already defined at {out[ent.id].location}", node.loc("id")))
                 continue
             out[ent.id] = ent
+    _merge_links(Path(sources_dir) / LINKS_FILE, out, verified, errors)
+    _unique_links(out, errors)
     if errors and not collect:
         raise InputErrors(errors)
     return out
+
+
+def _merge_links(path: Path, entities: dict[str, Entity], verified: dict, errors: list) -> None:
+    """Lay the accepted links of wikidata/links.yaml onto their entities; unknown ids are errors."""
+    if not path.is_file():
+        return
+    try:
+        data = yamlfile.load(path)
+    except AnnotationError as exc:
+        errors.append(exc)
+        return
+    if data is None:
+        return
+    if not isinstance(data, list):
+        errors.append(AnnotationError("expected a list of links", Location(str(path), 1)))
+        return
+    for node in data:
+        try:
+            eid, link = _link_entry(node, verified)
+        except AnnotationError as exc:
+            errors.append(exc)
+            continue
+        ent = entities.get(eid)
+        if ent is None:
+            errors.append(AnnotationError(f"no entity {eid!r} in the registry", node.loc("id")))
+        elif ent.wikidata:
+            errors.append(AnnotationError(
+                f"{eid} is already linked to {ent.wikidata} at {ent.link.location}", node.loc("id")))
+        else:
+            ent.wikidata, ent.wikidata_basis, ent.link = link.qid, link.basis, link
+
+
+def _link_entry(node, verified) -> tuple[str, Link]:
+    if not isinstance(node, dict):
+        raise AnnotationError("a link is a mapping with id, wikidata, wikidata_basis", None)
+    for key in node:
+        if key not in LINK_KEYS:
+            raise AnnotationError(f"unknown field; known: {', '.join(sorted(LINK_KEYS))}", node.loc(key))
+    for key in ("id", "wikidata", "wikidata_basis"):
+        if not isinstance(node.get(key), str) or not node[key].strip():
+            raise AnnotationError("required text field is missing or empty", node.loc(key))
+    qid = _qid(node)
+    justification = node.get("wikidata_justification", "semapv:ManualMappingCuration")
+    if justification not in JUSTIFICATIONS:
+        raise AnnotationError(f"unknown justification; known: {', '.join(JUSTIFICATIONS)}",
+                              node.loc("wikidata_justification"))
+    for key in ("wikidata_reviewer_id", "wikidata_mapping_set"):
+        if node.get(key) is not None and not re.match(r"^(https?|urn):\S+$", str(node[key])):
+            raise AnnotationError(f"{node[key]!r} is not an absolute IRI", node.loc(key))
+    date = node.get("wikidata_date")
+    if date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(date)):
+        raise AnnotationError(f"{date!r} is not a date (YYYY-MM-DD)", node.loc("wikidata_date"))
+    return node["id"], Link(
+        qid=qid, basis=node["wikidata_basis"].strip(), confidence=_confidence(node),
+        justification=justification, location=node.loc("wikidata"), verified=qid in verified,
+        label=node.get("wikidata_label"), reviewer=node.get("wikidata_reviewer"),
+        reviewer_id=node.get("wikidata_reviewer_id"), date=str(date) if date else None,
+        mapping_set=node.get("wikidata_mapping_set"))
+
+
+def _qid(node) -> str:
+    qid = node.get("wikidata")
+    if not isinstance(qid, str) or not QID.match(qid):
+        raise AnnotationError(f"{qid!r} is not a Wikidata item id (Q followed by digits)", node.loc("wikidata"))
+    return qid
+
+
+def _confidence(node, default: float = 1.0) -> float:
+    value = node.get("wikidata_confidence", default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise AnnotationError(f"{value!r} is not a confidence between 0 and 1", node.loc("wikidata_confidence"))
+    return float(value)
+
+
+def _unique_links(entities: dict[str, Entity], errors: list) -> None:
+    """One Wikidata item, one entity: two entities linked to one item means one link is wrong."""
+    seen: dict[str, Entity] = {}
+    for ent in entities.values():
+        if not ent.wikidata:
+            continue
+        if ent.wikidata in seen:
+            errors.append(AnnotationError(
+                f"{ent.wikidata} is already the Wikidata link of {seen[ent.wikidata].id} "
+                f"({seen[ent.wikidata].link.location})", ent.link.location))
+        else:
+            seen[ent.wikidata] = ent
 
 
 def _entity(node, verified) -> Entity:
@@ -105,14 +222,23 @@ def _entity(node, verified) -> Entity:
         if c not in CONSTITUENCIES:
             raise AnnotationError(f"unknown constituency {c!r}; known: {', '.join(CONSTITUENCIES)}",
                                   node.loc("constituency"))
-    qid = node.get("wikidata")
+    qid, link = node.get("wikidata"), None
     if qid is not None:
-        if not isinstance(qid, str) or not QID.match(qid):
-            raise AnnotationError(f"{qid!r} is not a Wikidata item id (Q followed by digits)", node.loc("wikidata"))
+        qid = _qid(node)
         if qid not in verified and not node.get("wikidata_basis"):
             raise AnnotationError(f"{qid} is not in wikidata/verified-qids.tsv; give wikidata_basis "
                                   "(who confirmed it, how) or leave the link out", node.loc("wikidata"))
+        if qid in verified and not node.get("wikidata_basis"):
+            link = Link(qid, VERIFIED_BASIS, 1.0, "semapv:ManualMappingCuration", node.loc("wikidata"),
+                        verified=True, label=verified[qid])
+        else:
+            link = Link(qid, str(node["wikidata_basis"]).strip(), _confidence(node),
+                        "semapv:ManualMappingCuration", node.loc("wikidata"), verified=qid in verified,
+                        label=verified.get(qid))
+    elif "wikidata_basis" in node or "wikidata_confidence" in node:
+        raise AnnotationError("wikidata_basis and wikidata_confidence go with a wikidata id",
+                              node.loc("wikidata_basis" if "wikidata_basis" in node else "wikidata_confidence"))
     return Entity(id=node["id"], cls=node["class"], label=node["label"].strip(), location=node.loc("id"),
                   label_ru=node.get("label_ru"), aliases=aliases, constituency=constituency,
                   wikidata=qid, wikidata_basis=node.get("wikidata_basis"), note=node.get("note"),
-                  description=node.get("description"))
+                  description=node.get("description"), link=link)

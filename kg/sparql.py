@@ -49,6 +49,13 @@ def check_services(query: str, allowed: tuple[str, ...]) -> None:
             raise ServiceNotAllowed(f"SERVICE <{iri}> is not allowed; allowed endpoints: {listed}")
 
 
+class ServiceFailed(KgError):
+    """A federated query's SERVICE endpoint failed or could not be reached (502 Bad Gateway)."""
+
+    status = 502
+    exit_code = 3
+
+
 class ResultTooLarge(KgError):
     status = 413
     exit_code = 2
@@ -111,6 +118,10 @@ def execute(store: ox.Store, query: str, fmt: Format, dataset: Dataset | None = 
         result = store.query(query, base_iri=base_iri, **kwargs)
     except SyntaxError as exc:
         raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from None
+    except OSError as exc:
+        if services and "SERVICE" in query.upper():
+            raise ServiceFailed(f"a SERVICE endpoint of the query failed: {' '.join(str(exc).split())[:500]}") from None
+        raise
     out = LimitedBuffer(max_bytes)
     try:
         result.serialize(out, fmt.ox_format)
@@ -121,6 +132,8 @@ def execute(store: ox.Store, query: str, fmt: Format, dataset: Dataset | None = 
     except OSError as exc:
         if isinstance(exc.__context__, ResultTooLarge) or "larger than" in str(exc):
             raise ResultTooLarge(f"the result is larger than {max_bytes} bytes; add a LIMIT") from None
+        if services and "SERVICE" in query.upper():
+            raise ServiceFailed(f"a SERVICE endpoint of the query failed: {' '.join(str(exc).split())[:500]}") from None
         raise
     return out.buf.getvalue()
 

@@ -19,7 +19,7 @@ from kg.calendar import AMBIGUOUS, DAY, MONTH, WIKIDATA_CALENDAR, WIKIDATA_PRECI
 from kg.corpus import Corpus
 from kg.iris import Iris
 from kg.namespaces import OA, ORG, WD, kg_namespace
-from kg.registry import Entity
+from kg.registry import Entity, Link
 from kg.sources import Source
 from kg.vocabulary import CONSTITUENCIES, PREDICATES
 
@@ -31,6 +31,7 @@ QUALIFIER_PROPERTY = {"when": "pointInTime", "start": "startTime", "end": "endTi
 ATTRIBUTION = {"author": "AuthorAttribution", "editor": "EditorAttribution",
                "translator": "TranslatorAttribution", "quoted": "QuotedAttribution"}
 CONTEXT_CHARS = 32    # prefix/suffix length of text-quote selectors
+SEMAPV = "https://w3id.org/semapv/vocab/"
 
 
 def camel(name: str) -> str:
@@ -111,8 +112,11 @@ class TripleMaker:
 
     def registry(self) -> None:
         g = self.iris.graph("registry")
+        g_links = self.iris.graph("links")
         for e in self.c.registry.values():
             self.entity_triples(e, g)
+            if e.link:
+                self.link_triples(e, e.link, g_links)
 
     def entity_triples(self, e: Entity, g) -> None:
         k, s = self.kg, self.entity(e.id)
@@ -135,6 +139,31 @@ class TripleMaker:
         if e.wikidata:
             self.add(s, SKOS.exactMatch, WD[e.wikidata], g)
             self.add(s, k.wikidataId, Literal(e.wikidata), g)
+            self.add(s, k.wikidataLink, self.iris.part(s, "wikidata-link"), g)
+
+    def link_triples(self, e: Entity, link: Link, g) -> None:
+        """Who or what made a Wikidata link and how sure it is, in its own named graph
+        (`graph/links`), so that the registry graph keeps holding only entities."""
+        k, s = self.kg, self.entity(e.id)
+        node = self.iris.part(s, "wikidata-link")
+        self.out.origin[node] = str(link.location)
+        self.add(node, RDF.type, k.WikidataLink, g)
+        self.add(node, RDF.subject, s, g)
+        self.add(node, RDF.predicate, SKOS.exactMatch, g)
+        self.add(node, RDF.object, WD[link.qid], g)
+        self.add(node, k.linkBasis, Literal(link.basis, lang="en"), g)
+        self.add(node, k.linkConfidence, Literal(f"{link.confidence:.2f}", datatype=XSD.decimal), g)
+        self.add(node, k.linkJustification, URIRef(SEMAPV + link.justification.split(":", 1)[1]), g)
+        if link.label:
+            self.add(node, k.wikidataLabel, Literal(link.label), g)
+        if link.reviewer:
+            self.add(node, k.linkReviewer, Literal(link.reviewer), g)
+        if link.reviewer_id:
+            self.add(node, PROV.wasAttributedTo, URIRef(link.reviewer_id), g)
+        if link.date:
+            self.add(node, DCTERMS.date, Literal(link.date, datatype=XSD.date), g)
+        if link.mapping_set:
+            self.add(node, PROV.wasDerivedFrom, URIRef(link.mapping_set), g)
 
     def sources(self) -> None:
         g = self.iris.graph("sources")

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, render_template, request
 
 from kg.errors import BadParameter, NotFound
 from kg.web import text_view
+from kg.web.timeline import entity_timeline
 from kg.web.rdfdoc import backend, describe_query, rdf_response, wants
 from kg.web.urls import base_iri, href, iri_for_path
 
@@ -67,18 +68,18 @@ def entity_view(iri: str) -> dict:
       OPTIONAL {{ ?source dcterms:title ?stitle }}
       OPTIONAL {{ ?st prov:wasAttributedTo ?claimant OPTIONAL {{ ?claimant rdfs:label ?clabel FILTER (LANG(?clabel) = "en") }} }}
       OPTIONAL {{ ?st prov:wasDerivedFrom ?ev . ?ev oa:hasSelector ?qs, ?ps .
-                 ?qs a oa:TextQuoteSelector ; oa:exact ?quote .
-                 ?ps a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }}
+                 ?qs oa:exact ?quote .
+                 ?ps oa:start ?start ; oa:end ?end }}
       OPTIONAL {{ ?st kg:externalBasis ?external }}
       OPTIONAL {{ ?st kg:uncertainty ?uncertainty }}
       OPTIONAL {{ ?st skos:note ?note }}
       OPTIONAL {{ ?st kg:role/rdfs:label ?role FILTER (LANG(?role) = "en") }}
       OPTIONAL {{ ?st kg:unit ?unit }}
     }}""")
-    dates = q(f"""SELECT ?st ?qual ?qlabel ?orig ?cal ?greg ?written ?earliest WHERE {{
+    dates = q(f"""SELECT ?st ?qual ?qlabel ?orig ?cal ?greg ?written ?earliest ?latest WHERE {{
       {{ ?st rdf:subject <{iri}> }} UNION {{ ?st rdf:object <{iri}> }}
       ?st ?qual ?d . ?d a kg:HistoricalDate ; kg:originalValue ?orig ; kg:calendarModel ?cal ;
-         kg:earliestGregorian ?earliest .
+         kg:earliestGregorian ?earliest ; kg:latestGregorian ?latest .
       OPTIONAL {{ ?d kg:gregorianValue ?greg }} OPTIONAL {{ ?d kg:asWritten ?written }}
       OPTIONAL {{ ?qual rdfs:label ?qlabel FILTER (LANG(?qlabel) = "en") }} }}""")
     links = q(f"""SELECT ?st ?qual ?qlabel ?v ?vlabel WHERE {{
@@ -102,7 +103,7 @@ def entity_view(iri: str) -> dict:
         min((d["earliest"] for d in s["dates"]), default="9999"), s["source"], int(s.get("start", 0) or 0)))
     label = next((o for o in info.get("http://www.w3.org/2000/01/rdf-schema#label", [])), iri)
     return {"iri": iri, "label": label, "info": info, "facts": facts, "mentions": mentions,
-            "timeline": [f for f in facts if f["dates"]]}
+            "timeline": entity_timeline(iri, facts)}
 
 
 @bp.route("/source/<sid>")
@@ -121,12 +122,12 @@ def source(sid):
         OPTIONAL {{ <{iri}> kg:publication ?publication }} }}""")[0]
     mentions = q(f"""SELECT ?entity ?label ?start ?end WHERE {{
         ?m a kg:Mention ; oa:hasBody ?entity ; oa:hasTarget ?t . ?t oa:hasSource <{iri}> ; oa:hasSelector ?p .
-        ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
+        ?p oa:start ?start ; oa:end ?end .
         OPTIONAL {{ ?entity rdfs:label ?label FILTER (LANG(?label) = "en") }} }}""")
     editorial = q(f"""SELECT ?start ?end ?by WHERE {{ <{iri}> dcterms:hasPart ?part . ?part kg:writtenBy ?by ;
-        oa:hasSelector ?p . ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }}""")
+        oa:hasSelector ?p . ?p oa:start ?start ; oa:end ?end }}""")
     anchors = q(f"""SELECT DISTINCT ?start WHERE {{ ?st kg:statedIn <{iri}> ;
-        prov:wasDerivedFrom/oa:hasSelector ?p . ?p a oa:TextPositionSelector ; oa:start ?start }}""")
+        prov:wasDerivedFrom/oa:hasSelector ?p . ?p oa:start ?start }}""")
     html = text_view.render(meta["text"], mentions, editorial, [int(a["start"]) for a in anchors], highlight, href)
     return render_template("source.html", iri=iri, meta=meta, text_html=html, highlight=highlight,
                            mention_count=len(mentions))

@@ -1,0 +1,3 @@
+// Cytoscape.js, exposed as the global `cytoscape`.
+import cytoscape from "cytoscape";
+export default cytoscape;
