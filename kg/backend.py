@@ -19,11 +19,15 @@ from kg.store import current_dir
 
 class LocalBackend:
     def __init__(self, config: Config):
-        from kg.worker import WorkerPool
+        from kg.worker import Job, WorkerPool
         self.config = config
         self.pool = WorkerPool(size=max(1, min(config.threads, os.cpu_count() or 2)),
                                timeout_s=config.query_timeout_s)
         self._manifest_cache: tuple[str, dict] | None = None
+        try:
+            self.pool.warm(Job(self.store_path(), "ASK { ?s ?p ?o }", "results", "json"))
+        except StoreUnavailable:
+            pass   # nothing built yet: the first request reports it
 
     def store_path(self) -> str:
         path = current_dir(self.config.data_dir) / "store"

@@ -157,6 +157,19 @@ class WorkerPool:
             return reply[1]
         raise _error(reply[1], reply[2])
 
+    def warm(self, job: Job) -> None:
+        """Run `job` once on every worker, so each opens the store before the first real request."""
+        workers = [self.idle.get() for _ in range(self.size)]
+        try:
+            for w in workers:
+                w.send(job)
+            for w in workers:
+                if w.wait(self.timeout_s):
+                    w.receive()
+        finally:
+            for w in workers:
+                self.idle.put(w)
+
     def close(self) -> None:
         self.closed = True
         while True:
