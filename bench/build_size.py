@@ -26,7 +26,6 @@ import psutil  # noqa: E402
 from kg.build import ontology_graph, rebaser  # noqa: E402
 from kg.config import Config  # noqa: E402
 from kg.iris import Iris  # noqa: E402
-from kg.namespaces import prefixes  # noqa: E402
 from kg.store import new_build_dir, swap_in, to_ox_quads, write_store  # noqa: E402
 from kg.synthetic import chapters_for, synthetic_corpus  # noqa: E402
 from kg.triples import make_quads  # noqa: E402

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph
 
 from kg import __version__
 from kg.config import DEFAULT_BASE_IRI, Config

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kg.annotations import Annotations, load_annotations
-from kg.errors import InputErrors, SourceError
+from kg.errors import SourceError
 from kg.registry import Entity, load_registry
 from kg.sources import Source, load_sources
 

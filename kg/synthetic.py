@@ -143,7 +143,7 @@ def synthetic_corpus(n_chapters: int, seed: int = 0) -> Corpus:
             st.evidence.quote = text[st.evidence.start:st.evidence.end]
         sha = hashlib.sha256(text.encode()).hexdigest()
         meta = Node({"id": sid, "sha256": sha, "title": f"Chapter {i} of the synthetic history"})
-        meta.path, meta.line, meta.key_lines = f"synthetic/sources.yaml", i + 1, {}
+        meta.path, meta.line, meta.key_lines = "synthetic/sources.yaml", i + 1, {}
         written = parse_date(f"{1906 + i % 26}", "gregorian")
         src = Source(id=sid, path=Path(path), text=text, title=meta["title"], author=author.id,
                      author_basis=None, author_span=a_span, language="en", rights="CC0 (synthetic)",

@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from kg.calendar import AMBIGUOUS, DAY, MONTH, WIKIDATA_CALENDAR, WIKIDATA_PRECISION, HistoricalDate
 from kg.corpus import Corpus

@@ -1,4 +1,10 @@
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -71,3 +77,37 @@ def standin():
     from kg.wikidata_standin import StandIn
     with StandIn(WIKIDATA_FIXTURES / "exchanges") as server:
         yield server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_responds(url: str, timeout: float = 30.0) -> None:
+    import requests
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1).close()
+            return
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not respond")
+
+
+@contextmanager
+def running_server(data_dir, **settings):
+    """`kg serve` on a free loopback port over `data_dir`; settings become KG_* variables."""
+    port = free_port()
+    env = dict(os.environ, KG_DATA_DIR=str(data_dir), **{f"KG_{k.upper()}": str(v) for k, v in settings.items()})
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_responds(url + "/-/version")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

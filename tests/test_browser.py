@@ -7,17 +7,15 @@ Screenshots go to test-artifacts/browser/; the figures (page weight, time to fir
 test-artifacts/browser/figures.json."""
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 import time
 
 import pytest
 import requests
 
 from kg.config import PROJECT_ROOT
-from tests.test_server_e2e import free_port, wait_until_responds
+from tests.conftest import running_server
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -34,18 +32,8 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def server(built_corpus):
-    config, _ = built_corpus
-    port = free_port()
-    env = dict(os.environ, KG_DATA_DIR=config.data_dir, KG_THREADS="4")
-    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_responds(url + "/-/version")
+    with running_server(built_corpus[0].data_dir, threads=4) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

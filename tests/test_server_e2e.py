@@ -1,7 +1,6 @@
 """The real server (waitress, worker processes) on a free local port, talked to by real clients."""
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -10,41 +9,16 @@ import time
 import pytest
 import requests
 
+from tests.conftest import running_server
+
 HOSTILE = """SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"""
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_responds(url: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url, timeout=1)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not respond")
-
-
 @pytest.fixture(scope="module")
 def server(built_corpus):
-    config, _ = built_corpus
-    port = free_port()
-    env = dict(os.environ, KG_DATA_DIR=config.data_dir, KG_QUERY_TIMEOUT_S="2", KG_THREADS="4")
-    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_responds(url + "/-/version")
+    with running_server(built_corpus[0].data_dir, query_timeout_s=2, threads=4) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def count(url) -> int:

@@ -39,12 +39,17 @@ def safe_iri(iri: str) -> str:
     return iri
 
 
+def lookup(path: str, what: str):
+    """The IRI a local path stands for (404 if the graph has no such resource) and the wanted format."""
+    iri = safe_iri(iri_for_path(path))
+    if not exists(iri):
+        raise NotFound(f"no {what} {iri}")
+    return iri, wants()
+
+
 @bp.route("/id/<path:eid>")
 def entity(eid):
-    iri = safe_iri(iri_for_path(f"id/{eid}"))
-    if not exists(iri):
-        raise NotFound(f"no entity {iri}")
-    fmt = wants()
+    iri, fmt = lookup(f"id/{eid}", "entity")
     if fmt.name != "html":
         return rdf_response(describe_query(iri), fmt)
     return render_template("entity.html", **entity_view(iri))
@@ -108,11 +113,8 @@ def entity_view(iri: str) -> dict:
 
 @bp.route("/source/<sid>")
 def source(sid):
-    iri = safe_iri(iri_for_path(f"source/{sid}"))
-    if not exists(iri):
-        raise NotFound(f"no source {iri}")
+    iri, fmt = lookup(f"source/{sid}", "source")
     highlight = parse_highlight(request.args.get("highlight"))
-    fmt = wants()
     if fmt.name != "html":
         return rdf_response(describe_query(iri), fmt)
     meta = q(f"""SELECT ?title ?text ?creator ?clabel ?rights ?publication ?graph WHERE {{
@@ -147,10 +149,7 @@ def parse_highlight(value: str | None):
 @bp.route("/mention/<sid>/<stid>")
 def node(sid, stid):
     kind = request.path.split("/")[1]
-    iri = safe_iri(iri_for_path(f"{kind}/{sid}/{stid}"))
-    if not exists(iri):
-        raise NotFound(f"no {kind} {iri}")
-    fmt = wants()
+    iri, fmt = lookup(f"{kind}/{sid}/{stid}", kind)
     if fmt.name != "html":
         return rdf_response(describe_query(iri), fmt)
     rows = q(f"""SELECT ?s ?p ?o WHERE {{ {{ BIND(<{iri}> AS ?s) ?s ?p ?o }} UNION
