@@ -55,8 +55,14 @@ def run_sparql_shapes(store: ox.Store, queries: list[dict]) -> list[dict]:
     """Violations of the sh:sparql shapes, one Oxigraph query each over the union graph."""
     out = []
     for q in queries:
-        for row in store.query(q["query"], use_default_graph_as_union=True):
-            out.append({"shape": q["shape"], "focus": row["this"].value, "message": q["message"]})
+        results = store.query(q["query"], use_default_graph_as_union=True)
+        names = [v.value for v in results.variables]
+        for row in results:
+            # fill the message template's {?var} with the row's values, as SHACL-SPARQL does
+            message = re.sub(r"\{[?$](\w+)\}",
+                             lambda m: row[m.group(1)].value if m.group(1) in names and row[m.group(1)] is not None
+                             else m.group(0), q["message"])
+            out.append({"shape": q["shape"], "focus": row["this"].value, "message": message})
     return out
 
 
@@ -70,7 +76,7 @@ def batches(quads, graph_prefix: str, per_batch: int) -> tuple[list[list], list]
     for g in sorted(by_graph):
         triples = by_graph[g]
         name = str(g)[len(graph_prefix):]
-        if name in ("registry", "sources", "ontology"):
+        if name in ("registry", "links", "sources", "ontology"):
             context.extend(triples)
             continue
         current.extend(triples)
