@@ -19,8 +19,8 @@ from kg.calendar import DateError, HistoricalDate, parse_date
 from kg.errors import AnnotationError, InputErrors, Location
 from kg.registry import Entity
 from kg.sources import SLUG, Source
-from kg.vocabulary import (DATE_QUALIFIERS, ENTITY_QUALIFIERS, PREDICATES, QUALIFIERS, ROLES,
-                           TEXT_QUALIFIERS)
+from kg.vocabulary import (DATE_QUALIFIERS, ENTITY_QUALIFIERS, INTEGER_QUALIFIERS, PREDICATES, QUALIFIERS,
+                           ROLES, TEXT_QUALIFIERS)
 
 STATEMENT_KEYS = {"id", "subject", "predicate", "object", "value", "quote", "offset", "attribution",
                   "external"} | set(QUALIFIERS)
@@ -61,6 +61,7 @@ class Statement:
     dates: dict[str, HistoricalDate] = field(default_factory=dict)   # when/start/end/as_of
     entities: dict[str, str] = field(default_factory=dict)           # place/by/replaces/on_behalf_of
     texts: dict[str, str] = field(default_factory=dict)              # unit/note
+    counts: dict[str, int] = field(default_factory=dict)             # seats
     role: str | None = None
     approximate: bool = False
     uncertain: str | None = None
@@ -246,6 +247,13 @@ def _statement(node, source: Source, sources, registry) -> Statement:
             if not isinstance(node[key], str) or not node[key].strip():
                 raise AnnotationError("expected non-empty text", node.loc(key))
             st.texts[key] = node[key].strip()
+    for key in INTEGER_QUALIFIERS:
+        if key in node:
+            if isinstance(node[key], bool) or not isinstance(node[key], int) or node[key] < 1:
+                raise AnnotationError(f"{key} is a whole number of at least 1", node.loc(key))
+            if not pred.membership:
+                raise AnnotationError(f"{key} qualifies memberOf or holdsPost only", node.loc(key))
+            st.counts[key] = node[key]
     if "role" in node:
         if node["role"] not in ROLES:
             raise AnnotationError(f"unknown role {node['role']!r}; known: {', '.join(ROLES)}", node.loc("role"))

@@ -276,6 +276,8 @@ class TripleMaker:
             self.add(node, k.unit, Literal(st.texts["unit"], lang="en"), g)
         if "note" in st.texts:
             self.add(node, SKOS.note, Literal(st.texts["note"], lang="en"), g)
+        for key, n in st.counts.items():
+            self.add(node, k[key], Literal(n), g)
         if st.role:
             self.add(node, k.role, k[camel(st.role)], g)
         if st.approximate:

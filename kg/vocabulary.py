@@ -113,4 +113,6 @@ PREDICATES = {p.name: p for p in [
 DATE_QUALIFIERS = ("when", "start", "end", "as_of")
 ENTITY_QUALIFIERS = ("place", "by", "replaces", "on_behalf_of")
 TEXT_QUALIFIERS = ("unit", "note")
-QUALIFIERS = DATE_QUALIFIERS + ENTITY_QUALIFIERS + TEXT_QUALIFIERS + ("role", "approximate", "uncertain")
+INTEGER_QUALIFIERS = ("seats",)   # seats a member holds in the body (a party's deputies on a committee)
+QUALIFIERS = DATE_QUALIFIERS + ENTITY_QUALIFIERS + TEXT_QUALIFIERS + INTEGER_QUALIFIERS + (
+    "role", "approximate", "uncertain")

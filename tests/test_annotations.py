@@ -130,3 +130,15 @@ def test_quote_at_offset_is_checked():
         find_quote(text, "one", 4, Location("f", 1, "quote"))
     with pytest.raises(AnnotationError, match="occurs 2 times, at offsets 0, 8"):
         find_quote(text, "one", None, Location("f", 1, "quote"))
+
+
+def test_seats_qualify_memberships_only(corpus_dir):
+    path = annotation_file(corpus_dir)
+    replace_in(path, "    value: 562\n", "    value: 562\n    seats: 2\n")
+    assert 'field "seats": seats qualifies memberOf or holdsPost only' in error_of(corpus_dir)
+
+
+def test_seats_are_a_positive_whole_number(corpus_dir):
+    path = annotation_file(corpus_dir)
+    replace_in(path, "    role: president\n    replaces:", "    role: president\n    seats: two\n    replaces:")
+    assert 'field "seats": seats is a whole number of at least 1' in error_of(corpus_dir)
