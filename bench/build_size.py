@@ -23,12 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import psutil  # noqa: E402
 
-from kg.build import ontology_graph, rebaser  # noqa: E402
+from kg.build import quads_with_ontology, rebaser  # noqa: E402
 from kg.config import Config  # noqa: E402
-from kg.iris import Iris  # noqa: E402
 from kg.store import new_build_dir, swap_in, to_ox_quads, write_store  # noqa: E402
 from kg.synthetic import chapters_for, synthetic_corpus  # noqa: E402
-from kg.triples import make_quads  # noqa: E402
 from kg.validation import load_shapes, validate  # noqa: E402
 from kg.void import partitions  # noqa: E402
 from targeted import validate_targeted  # noqa: E402
@@ -58,11 +56,7 @@ def main() -> None:
     corpus = synthetic_corpus(chapters_for(args.triples), args.seed)
     stage("annotations (generate records)", t)
     t = time.perf_counter()
-    quads = make_quads(corpus, config.base_iri)
-    onto = ontology_graph(config)
-    g_onto = Iris(config.base_iri).graph("ontology")
-    for s, p, o in onto:
-        quads.add(s, p, o, g_onto)
+    quads, onto = quads_with_ontology(corpus, config)
     stage("triples (make_quads)", t)
     res["quads"] = len(quads.quads)
     res.update(chapters=len(corpus.sources), entities=len(corpus.registry),

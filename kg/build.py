@@ -74,17 +74,23 @@ class Graphs:
     data: Graph        # union of all named graphs, ontology included (for subclass targets)
 
 
+def quads_with_ontology(corpus: Corpus, config: Config) -> tuple[Quads, Graph]:
+    """The corpus's quads plus the ontology in its own named graph (the graph users query)."""
+    quads = make_quads(corpus, config.base_iri)
+    onto = ontology_graph(config)
+    g_onto = Iris(config.base_iri).graph("ontology")
+    for s, p, o in onto:
+        quads.add(s, p, o, g_onto)
+    return quads, onto
+
+
 def make_graphs(config: Config, timings: dict | None = None) -> Graphs:
     timings = {} if timings is None else timings
     t = time.perf_counter()
     corpus = load_corpus(config.sources_dir)
     timings["load and check annotations"] = time.perf_counter() - t
     t = time.perf_counter()
-    quads = make_quads(corpus, config.base_iri)
-    onto = ontology_graph(config)
-    g_onto = Iris(config.base_iri).graph("ontology")
-    for s, p, o in onto:
-        quads.add(s, p, o, g_onto)
+    quads, onto = quads_with_ontology(corpus, config)
     data = Graph()
     for s, p, o, _ in quads.quads:
         data.add((s, p, o))
