@@ -51,6 +51,15 @@ PATHS = ("endpoint", "pyoxigraph", "rdflib", "virtuoso")
 CLIENTS = (1, 4, 16)
 
 
+
+def load_test(path: str, sparql_url: str, seconds: float) -> dict:
+    """Requests/s and p99 for the point look-up and the 2-hop join at each client count."""
+    out = {}
+    for qname in ("point look-up", "2-hop join"):
+        out[qname] = {c: throughput(sparql_url, MIX[qname], c, seconds) for c in CLIENTS}
+        print(f"  {path} throughput {qname}: {out[qname]}", flush=True)
+    return out
+
 def pct(values: list[float], q: float) -> float:
     """Nearest-rank percentile (p99 of 20 runs is the slowest run)."""
     s = sorted(values)
@@ -168,11 +177,7 @@ def bench_size(size: int, args, queries: dict) -> dict:
         res["endpoint_rss_idle_mib"] = round(tree_rss_mib(endpoint.pid))
         measure("pyoxigraph", ox_path, args.repeat)
         measure("endpoint", endpoint, args.repeat)
-        res["throughput"]["endpoint"] = {}
-        for qname in ("point look-up", "2-hop join"):
-            res["throughput"]["endpoint"][qname] = {
-                c: throughput(endpoint.sparql_url, MIX[qname], c, args.load_seconds) for c in CLIENTS}
-            print(f"  endpoint throughput {qname}: {res['throughput']['endpoint'][qname]}", flush=True)
+        res["throughput"]["endpoint"] = load_test("endpoint", endpoint.sparql_url, args.load_seconds)
         res["dumps"] = dump_download(endpoint.url + "/dumps/kg.nq", endpoint.pid)
         print(f"  dumps: {res['dumps']}", flush=True)
     finally:
@@ -203,11 +208,7 @@ def bench_size(size: int, args, queries: dict) -> dict:
                 res["virtuoso_load_s"] = round(v.load_s, 1)
                 res["virtuoso_rss_mib"] = round(tree_rss_mib(v.pid))
                 measure("virtuoso", v, args.repeat)
-                res["throughput"]["virtuoso"] = {}
-                for qname in ("point look-up", "2-hop join"):
-                    res["throughput"]["virtuoso"][qname] = {
-                        c: throughput(v.sparql_url, MIX[qname], c, args.load_seconds) for c in CLIENTS}
-                    print(f"  virtuoso throughput {qname}: {res['throughput']['virtuoso'][qname]}", flush=True)
+                res["throughput"]["virtuoso"] = load_test("virtuoso", v.sparql_url, args.load_seconds)
             finally:
                 v.close()
     return res

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,13 +28,10 @@ from kg.formats import by_name  # noqa: E402
 from kg.queries import catalogue  # noqa: E402
 from kg.sparql import execute  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from engines import free_port  # noqa: E402
+
 POINT = "SELECT ?p ?o WHERE { <https://w3id.org/soviets/id/trotsky> ?p ?o }"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss_kb(pid: int) -> int:

@@ -84,17 +84,7 @@ def load_registry(sources_dir, errors: list | None = None) -> dict[str, Entity]:
     out: dict[str, Entity] = {}
     errors = errors if collect else []
     for path in sorted(folder.glob("*.yaml")):
-        try:
-            data = yamlfile.load(path)
-        except AnnotationError as exc:
-            errors.append(exc)
-            continue
-        if data is None:
-            continue
-        if not isinstance(data, list):
-            errors.append(AnnotationError("expected a list of entities", Location(str(path), 1)))
-            continue
-        for node in data:
+        for node in _yaml_list(path, "entities", errors):
             try:
                 ent = _entity(node, verified)
             except AnnotationError as exc:
@@ -112,21 +102,26 @@ def load_registry(sources_dir, errors: list | None = None) -> dict[str, Entity]:
     return out
 
 
-def _merge_links(path: Path, entities: dict[str, Entity], verified: dict, errors: list) -> None:
-    """Lay the accepted links of wikidata/links.yaml onto their entities; unknown ids are errors."""
-    if not path.is_file():
-        return
+def _yaml_list(path: Path, what: str, errors: list) -> list:
+    """The list a registry file holds; a file that is not one becomes an error in `errors`."""
     try:
         data = yamlfile.load(path)
     except AnnotationError as exc:
         errors.append(exc)
-        return
+        return []
     if data is None:
-        return
+        return []
     if not isinstance(data, list):
-        errors.append(AnnotationError("expected a list of links", Location(str(path), 1)))
+        errors.append(AnnotationError(f"expected a list of {what}", Location(str(path), 1)))
+        return []
+    return data
+
+
+def _merge_links(path: Path, entities: dict[str, Entity], verified: dict, errors: list) -> None:
+    """Lay the accepted links of wikidata/links.yaml onto their entities; unknown ids are errors."""
+    if not path.is_file():
         return
-    for node in data:
+    for node in _yaml_list(path, "links", errors):
         try:
             eid, link = _link_entry(node, verified)
         except AnnotationError as exc:
