@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from engines import JSON, Endpoint, PyOxigraph, Rdflib, Unavailable, Virtuoso, tree_rss_mib  # noqa: E402
+from engines import Endpoint, PyOxigraph, Rdflib, SparqlClient, Unavailable, Virtuoso, tree_rss_mib  # noqa: E402
 
 from kg.config import Config  # noqa: E402
 from kg.namespaces import sparql_prefixes  # noqa: E402
@@ -98,14 +98,15 @@ def throughput(url: str, query: str, clients: int, seconds: float) -> dict:
 
     def client(_):
         mine = []
-        with requests.Session() as s:
-            deadline = time.monotonic() + seconds
-            while time.monotonic() < deadline:
-                t = time.perf_counter()
-                r = s.post(url, data={"query": query}, headers={"Accept": JSON}, timeout=120)
-                mine.append((time.perf_counter() - t) * 1000)
-                if r.status_code != 200:
-                    errors[0] += 1
+        c = SparqlClient(url, timeout=120)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            t = time.perf_counter()
+            status, _ = c.post(query)
+            mine.append((time.perf_counter() - t) * 1000)
+            if status != 200:
+                errors[0] += 1
+        c.close()
         with lock:
             latencies.extend(mine)
     t = time.perf_counter()
@@ -150,15 +151,20 @@ def dump_download(url: str, pid: int, clients: int = 4, max_bytes: int = 600_000
 def bench_size(size: int, args, queries: dict) -> dict:
     out_dir = Path(args.out) / f"size-{size}"
     res: dict = {"size": size, "latency": {p: {} for p in PATHS}, "throughput": {}, "skipped": {}}
-    print(f"\n=== {size:,} triples: building (bench/build_size.py) ===", flush=True)
-    cmd = [sys.executable, str(Path(__file__).parent / "build_size.py"), str(size), str(out_dir)]
-    if size <= args.full_shacl_max:
-        cmd.append("--full-shacl")
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-    sys.stderr.write(proc.stderr)
-    if proc.returncode:
-        raise SystemExit(f"build of {size} failed")
-    res["build"] = build = json.loads(proc.stdout.strip().splitlines()[-1])
+    previous = out_dir / "build.json"
+    if args.reuse and previous.exists() and (out_dir / "data" / "current").exists():
+        print(f"\n=== {size:,} triples: reusing the build in {out_dir} ===", flush=True)
+        res["build"] = build = json.loads(previous.read_text())
+    else:
+        print(f"\n=== {size:,} triples: building (bench/build_size.py) ===", flush=True)
+        cmd = [sys.executable, str(Path(__file__).parent / "build_size.py"), str(size), str(out_dir)]
+        if size <= args.full_shacl_max:
+            cmd.append("--full-shacl")
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        sys.stderr.write(proc.stderr)
+        if proc.returncode:
+            raise SystemExit(f"build of {size} failed")
+        res["build"] = build = json.loads(proc.stdout.strip().splitlines()[-1])
     if size > args.full_shacl_max:
         res["skipped"]["pySHACL whole graph"] = (f"above {args.full_shacl_max:,} triples (about 230 µs a triple "
                                                  "and 1.5 KB of rdflib memory a triple)")
@@ -298,6 +304,8 @@ def main() -> None:
     ap.add_argument("--rdflib-timeout", type=float, default=60.0)
     ap.add_argument("--full-shacl-max", type=float, default=1e6)
     ap.add_argument("--no-virtuoso", action="store_true")
+    ap.add_argument("--reuse", action="store_true",
+                    help="reuse a size's earlier build (OUT/size-N/build.json) instead of building it again")
     ap.add_argument("--out", default=str(ROOT / "bench" / "out"))
     ap.add_argument("--virtuoso-dir", default="/tmp/kg-bench-virtuoso")
     ap.add_argument("--plot-only", action="store_true", help="redraw the plot from OUT/results.json")

@@ -4,7 +4,8 @@
 
 Corpus → quads (kg.triples.make_quads) → SHACL (targeted; pySHACL on the whole graph too with
 --full-shacl) → Oxigraph store → N-Quads dump → a data folder `kg serve` can serve
-(OUT_DIR/data/current). Prints one JSON object of timings and memory on its last line.
+(OUT_DIR/data/current). Prints one JSON object of timings and memory on its last line, and
+writes it to OUT_DIR/build.json.
 """
 
 from __future__ import annotations
@@ -111,6 +112,7 @@ def main() -> None:
     res["dump"] = str(nq)
     res["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     res["peak_rss_children_mib"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+    (args.out / "build.json").write_text(json.dumps(res))   # bench.py --reuse picks this up
     print(json.dumps(res))
 
 

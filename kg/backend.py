@@ -24,16 +24,28 @@ class LocalBackend:
         self.pool = WorkerPool(size=max(1, min(config.threads, os.cpu_count() or 2)),
                                timeout_s=config.query_timeout_s)
         self._manifest_cache: tuple[str, dict] | None = None
+        self._store_cache: tuple[str, str] | None = None
         try:
             self.pool.warm(Job(self.store_path(), "ASK { ?s ?p ?o }", "results", "json"))
         except StoreUnavailable:
             pass   # nothing built yet: the first request reports it
 
     def store_path(self) -> str:
-        path = current_dir(self.config.data_dir) / "store"
+        """The current build's store; one readlink per request notices a newly swapped-in build."""
+        link = current_dir(self.config.data_dir)
+        try:
+            target = os.readlink(link)
+        except OSError:
+            target = None
+        cached = self._store_cache
+        if cached and target is not None and cached[0] == target:
+            return cached[1]
+        path = link / "store"
         if not path.is_dir():
             raise StoreUnavailable(f"no built store at {path}: run `kg build` first")
-        return os.path.realpath(path)
+        real = os.path.realpath(path)
+        self._store_cache = (target, real) if target is not None else None
+        return real
 
     def manifest(self) -> dict:
         """The current build's manifest (re-read when a new build is swapped in)."""
@@ -73,6 +85,7 @@ class RemoteBackend(LocalBackend):
         self.config = config
         self.endpoint = endpoint
         self._manifest_cache = None
+        self._store_cache = None
 
     def query(self, text, kind, fmt, default_graphs=(), named_graphs=(), timeout_s=None) -> bytes:
         from kg.remote import remote_query

@@ -38,9 +38,11 @@ class Job:
 
 
 def _write(stream, obj) -> None:
+    """One message on an unbuffered pipe: raw writes, looping over partial ones."""
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(data)) + data)
-    stream.flush()
+    view = memoryview(_HEADER.pack(len(data)) + data)
+    while view:
+        view = view[stream.write(view):]
 
 
 def _read_exact(stream, n: int) -> bytes:
@@ -67,7 +69,7 @@ def worker_main() -> None:
     from kg.formats import by_name
     from kg.sparql import Dataset, execute
 
-    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    inp, out = os.fdopen(0, "rb", buffering=0), os.fdopen(1, "wb", buffering=0)
     store, opened = None, None
     while True:
         try:
@@ -96,7 +98,7 @@ class _Worker:
     def __init__(self):
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen([sys.executable, "-m", "kg.worker"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, env=env)
+                                        stdout=subprocess.PIPE, env=env, bufsize=0)
 
     def send(self, job: Job) -> None:
         _write(self.process.stdin, job)
