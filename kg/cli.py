@@ -126,7 +126,7 @@ def stats(ctx):
 @click.pass_context
 @handle_errors
 def serve(ctx, host, port, endpoint):
-    """Serve the built graph: read-only SPARQL endpoint, entity pages and dumps (waitress)."""
+    """Serve the built graph: read-only SPARQL endpoint, entity pages and dumps (Granian)."""
     from kg.server import run_server
     run_server(config_from(ctx, host=host, port=port), endpoint)
 

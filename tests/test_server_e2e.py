@@ -1,4 +1,4 @@
-"""The real server (waitress, worker processes) on a free local port, talked to by real clients."""
+"""The real server (Granian, worker processes) on a free local port, talked to by real clients."""
 
 import os
 import subprocess
@@ -98,3 +98,26 @@ def test_kg_query_against_the_endpoint(server, built_corpus):
 def test_dump_streams_with_range(server):
     with requests.get(server + "/dumps/kg.nq.gz", headers={"Range": "bytes=10-19"}) as r:
         assert r.status_code == 206 and len(r.content) == 10
+
+
+def test_killing_the_server_outright_leaves_nothing_answering(built_corpus):
+    """SIGKILL of `kg serve` must not leave its HTTP worker (or query workers) serving, orphaned."""
+    import psutil
+
+    from tests.conftest import free_port, wait_until_responds
+    port = free_port()
+    env = dict(os.environ, KG_DATA_DIR=str(built_corpus[0].data_dir))
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/-/version"
+    try:
+        wait_until_responds(url)
+        children = psutil.Process(proc.pid).children(recursive=True)
+        assert children                                  # the HTTP worker and its query workers
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+    gone, alive = psutil.wait_procs(children, timeout=10)
+    assert alive == []
+    with pytest.raises(requests.ConnectionError):
+        requests.get(url, timeout=2)
