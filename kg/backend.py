@@ -1,6 +1,7 @@
 """The one small store interface the web layer queries through.
 
-`LocalBackend` runs queries on the embedded Oxigraph store in killable worker processes;
+`LocalBackend` runs queries on the embedded Oxigraph store, in this process, under a time limit
+(kg.runner);
 `RemoteBackend` sends them to any SPARQL 1.1 endpoint (Virtuoso, QLever, Fuseki) for users
 who outgrow one machine. Both answer `query()` with serialised bytes.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 
 from kg.config import Config
@@ -18,17 +20,15 @@ from kg.store import current_dir
 
 
 class LocalBackend:
-    def __init__(self, config: Config):
-        from kg.worker import Job, WorkerPool
+    def __init__(self, config: Config, on_runaway=None):
+        from kg.runner import QueryRunner
         self.config = config
-        self.pool = WorkerPool(size=max(1, min(config.threads, os.cpu_count() or 2)),
-                               timeout_s=config.query_timeout_s)
+        self.runner = QueryRunner(threads=max(1, config.threads), timeout_s=config.query_timeout_s,
+                                  on_runaway=on_runaway)
         self._manifest_cache: tuple[str, dict] | None = None
         self._store_cache: tuple[str, str] | None = None
-        try:
-            self.pool.warm(Job(self.store_path(), "ASK { ?s ?p ?o }", "results", "json"))
-        except StoreUnavailable:
-            pass   # nothing built yet: the first request reports it
+        self._stores: dict[str, object] = {}
+        self._lock = threading.Lock()
 
     def store_path(self) -> str:
         """The current build's store; one readlink per request notices a newly swapped-in build."""
@@ -47,6 +47,22 @@ class LocalBackend:
         self._store_cache = (target, real) if target is not None else None
         return real
 
+    def store(self):
+        """A read-only handle on the current build's store, opened once per build."""
+        import pyoxigraph as ox
+        path = self.store_path()
+        store = self._stores.get(path)
+        if store is None:
+            with self._lock:
+                store = self._stores.get(path)
+                if store is None:
+                    try:
+                        store = ox.Store.read_only(path)
+                    except OSError as exc:
+                        raise StoreUnavailable(f"cannot read the store: {exc}") from None
+                    self._stores = {path: store}      # the previous build's handle is let go
+        return store
+
     def manifest(self) -> dict:
         """The current build's manifest (re-read when a new build is swapped in)."""
         real = os.path.realpath(current_dir(self.config.data_dir))
@@ -64,10 +80,15 @@ class LocalBackend:
 
     def query(self, text: str, kind: str, fmt: str, default_graphs=(), named_graphs=(),
               timeout_s: float | None = None) -> bytes:
-        from kg.worker import Job
-        job = Job(self.store_path(), text, kind, fmt, tuple(default_graphs), tuple(named_graphs),
-                  self.config.max_result_bytes, services=self.config.services)
-        return self.pool.run(job, timeout_s)
+        from kg.sparql import Dataset, execute
+        store = self.store()
+        dataset = Dataset(tuple(default_graphs), tuple(named_graphs))
+        try:
+            return self.runner.run(lambda: execute(store, text, by_name(kind, fmt), dataset,
+                                                   self.config.max_result_bytes, services=self.config.services),
+                                   timeout_s)
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot read the store: {' '.join(str(exc).split())[:300]}") from None
 
     def select(self, text: str) -> list[dict]:
         """A SELECT for our own pages: rows of {var: value} (plain strings)."""
@@ -75,7 +96,7 @@ class LocalBackend:
         return [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
 
     def close(self) -> None:
-        self.pool.close()
+        self.runner.close()
 
 
 class RemoteBackend(LocalBackend):

@@ -39,7 +39,7 @@ SETTINGS = [
     # Federated queries may reach only these endpoints: the endpoint must not become a proxy.
     Setting("service_allowlist", "https://query.wikidata.org/sparql",
             "Comma-separated SPARQL endpoints a query may call with SERVICE (empty: none)."),
-    Setting("threads", 8, "Worker threads of the WSGI server."),
+    Setting("threads", 8, "Threads of the HTTP worker; they run the queries."),
     # Wikidata's own services; tests point these at a local stand-in (tests/fixtures/wikidata/).
     Setting("wikidata_search_url", "https://www.wikidata.org/w/api.php",
             "Wikidata's action API, asked for candidates by `kg link` (wbsearchentities)."),

@@ -2,9 +2,11 @@
 
 Measured on the point look-up over loopback, it costs about half of what waitress cost per
 request (waitress hands each request and each response between its event-loop thread and a task
-thread in Python); bench/bench.py shows the figures. The Python side stays simple: one server
-process with `threads` blocking threads, whose queries run in killable worker processes
-(kg.worker), so a thread never waits past the query time limit.
+thread in Python); bench/bench.py shows the figures. The Python side stays simple: one HTTP
+worker process whose `threads` threads run the queries in-process (kg.runner). A query past the
+time limit gets its 503 at once and makes the worker ask Granian for a replacement (SIGHUP): the
+new worker starts, and the old one, runaway query and all, is stopped after `RESPAWN_S` and
+killed if it has not stopped `KILL_S` later.
 
 Granian imports the app in its own worker process, so the settings travel there in the
 environment (`wsgi_app` is the factory it calls).
@@ -19,6 +21,8 @@ from dataclasses import asdict
 
 from kg.config import Config
 
+RESPAWN_S = 1.0    # both workers accept meanwhile, so no request is refused
+KILL_S = 10        # in-flight requests of the old worker get this long to finish
 _CONFIG_ENV = "KG_SERVE_CONFIG"
 _ENDPOINT_ENV = "KG_SERVE_ENDPOINT"
 
@@ -38,8 +42,7 @@ def run_server(config: Config, endpoint: str | None = None) -> None:
     Granian("kg.server:wsgi_app", factory=True, interface=Interfaces.WSGI, address=config.host,
             port=config.port, workers=1, blocking_threads=config.threads, http=HTTPModes.http1,
             websockets=False, http1_settings=HTTP1Settings(header_read_timeout=30_000),
-            workers_kill_timeout=max(10, int(config.query_timeout_s) + 5),
-            log_access=False).serve()
+            respawn_interval=RESPAWN_S, workers_kill_timeout=KILL_S, log_access=False).serve()
 
 
 def wsgi_app():
@@ -50,9 +53,21 @@ def wsgi_app():
     _die_with_parent()
     config = Config(**json.loads(os.environ[_CONFIG_ENV]))
     endpoint = os.environ.get(_ENDPOINT_ENV) or None
-    backend = RemoteBackend(config, endpoint) if endpoint else LocalBackend(config)
+    backend = RemoteBackend(config, endpoint) if endpoint else LocalBackend(config, on_runaway=_ask_for_replacement)
     atexit.register(backend.close)
     return create_app(config, backend)
+
+
+_replacing = False
+
+
+def _ask_for_replacement() -> None:
+    """A query outran its time limit and cannot be cancelled: have Granian swap this worker out."""
+    import signal
+    global _replacing
+    if not _replacing:
+        _replacing = True
+        os.kill(os.getppid(), signal.SIGHUP)
 
 
 def _die_with_parent() -> None:

@@ -1,4 +1,4 @@
-"""The real server (Granian, worker processes) on a free local port, talked to by real clients."""
+"""The real server (Granian) on a free local port, talked to by real clients."""
 
 import os
 import subprocess
@@ -101,7 +101,7 @@ def test_dump_streams_with_range(server):
 
 
 def test_killing_the_server_outright_leaves_nothing_answering(built_corpus):
-    """SIGKILL of `kg serve` must not leave its HTTP worker (or query workers) serving, orphaned."""
+    """SIGKILL of `kg serve` must not leave its HTTP worker serving, orphaned."""
     import psutil
 
     from tests.conftest import free_port, wait_until_responds
@@ -113,7 +113,7 @@ def test_killing_the_server_outright_leaves_nothing_answering(built_corpus):
     try:
         wait_until_responds(url)
         children = psutil.Process(proc.pid).children(recursive=True)
-        assert children                                  # the HTTP worker and its query workers
+        assert children                                  # the HTTP worker
     finally:
         proc.kill()
         proc.wait(timeout=10)
@@ -121,3 +121,25 @@ def test_killing_the_server_outright_leaves_nothing_answering(built_corpus):
     assert alive == []
     with pytest.raises(requests.ConnectionError):
         requests.get(url, timeout=2)
+
+
+def test_a_runaway_query_ends_with_the_worker_that_ran_it(built_corpus):
+    """pyoxigraph cannot cancel a query: past the time limit, the HTTP worker is replaced and the
+    old one, runaway query and all, must end, leaving the server idle and still answering."""
+    import psutil
+    with running_server(built_corpus[0].data_dir, query_timeout_s=1, threads=2) as url:
+        port = url.rsplit(":", 1)[1]
+        main = next(p for p in psutil.process_iter(["cmdline"])
+                    if p.info["cmdline"] and "serve" in p.info["cmdline"] and port in p.info["cmdline"])
+        before = main.children()
+        assert before
+        r = requests.post(url + "/sparql", data={"query": HOSTILE}, timeout=30)
+        assert r.status_code == 503 and "stopped" in r.text
+        gone, alive = psutil.wait_procs(before, timeout=20)
+        assert alive == []                                        # the old worker is gone
+        assert count(url) > 40000                                 # a new one answers
+        tree = [main] + main.children(recursive=True)
+        for p in tree:
+            p.cpu_percent(None)
+        time.sleep(1.0)
+        assert sum(p.cpu_percent(None) for p in tree) < 50       # nothing is still computing
