@@ -75,7 +75,7 @@ def main() -> None:
 
     shapes = load_shapes(config.shapes_dir, rebaser(config.base_iri))
     t = time.perf_counter()
-    out = validate_targeted(quads.quads, store, onto, shapes, f"{config.base_iri}graph/")
+    out = validate_targeted(quads.quads, store, onto, shapes, f"{config.base_iri}graph/", progress=True)
     stage("SHACL targeted", t)
     res["shacl_targeted"] = {"batches": out["batches"], "violations": len(out["violations"]),
                              "examples": out["violations"][:5]}

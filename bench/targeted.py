@@ -16,6 +16,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import re
+import sys
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -88,6 +89,22 @@ def batches(quads, graph_prefix: str, per_batch: int) -> tuple[list[list], list]
     return chunks, context
 
 
+def subject_batches(triples, per_batch: int) -> list[list]:
+    """Batches of about `per_batch` triples that never split a subject (or its `#part`s)."""
+    by_key: dict = {}
+    for t in triples:
+        by_key.setdefault(str(t[0]).split("#", 1)[0], []).append(t)
+    chunks, current = [], []
+    for key in sorted(by_key):
+        current.extend(by_key[key])
+        if len(current) >= per_batch:
+            chunks.append(current)
+            current = []
+    if current:
+        chunks.append(current)
+    return chunks
+
+
 def _describe(context) -> dict:
     """Subject IRI → its triples, and `doc#part` nodes under their document, for completing a batch."""
     out: dict = {}
@@ -123,15 +140,21 @@ def _validate_batch(i: int) -> list[tuple[str, str]]:
 
 
 def validate_targeted(quads, store: ox.Store, ontology: Graph, shapes: Graph, graph_prefix: str,
-                      per_batch: int = 60_000, processes: int | None = None) -> dict:
+                      per_batch: int = 60_000, processes: int | None = None, progress: bool = False) -> dict:
     """Targeted validation of all `quads` (already loaded in `store`); returns counts and violations."""
     plain, sparql = split_shapes(shapes)
     chunks, context = batches(quads, graph_prefix, per_batch)
-    chunks.append(context)     # the registry and source documents are validated once, on their own
+    # the registry and source documents are validated on their own, in batches of whole subjects
+    # (each completed like the others): pySHACL's cost grows faster than linearly with a graph
+    chunks.extend(subject_batches(context, per_batch))
     _BATCH.update(chunks=chunks, described=_describe(context), ontology=list(ontology), shapes=plain)
     processes = processes or os.cpu_count() or 1
+    results = []
     with mp.get_context("fork").Pool(processes) as pool:
-        results = [v for part in pool.imap_unordered(_validate_batch, range(len(chunks))) for v in part]
+        for done, part in enumerate(pool.imap_unordered(_validate_batch, range(len(chunks))), 1):
+            results.extend(part)
+            if progress and (done % 25 == 0 or done == len(chunks)):
+                print(f"    SHACL batches {done}/{len(chunks)}", file=sys.stderr, flush=True)
     _BATCH.clear()
     results += [(v["focus"], v["message"]) for v in run_sparql_shapes(store, sparql)]
     return {"batches": len(chunks), "sparql_shapes": len(sparql), "violations": results}
