@@ -143,18 +143,39 @@ class Endpoint:
 
 
 def _rdflib_worker(dump: str, conn) -> None:
+    """Loads the dump once; each query runs on a thread that is interrupted at its time limit
+    (rdflib's engine is pure Python, so an asynchronous exception stops it between bytecodes),
+    so a slow query does not cost a reload of the whole graph."""
+    import ctypes
+    import threading
+
     from rdflib import Dataset
     ds = Dataset(default_union=True)
     ds.parse(dump, format="nquads")
     conn.send(("ready", len(ds)))
     while True:
-        query = conn.recv()
-        if query is None:
+        job = conn.recv()
+        if job is None:
             return
-        try:
-            conn.send(("ok", ds.query(query).serialize(format="json")))
-        except Exception as exc:  # noqa: BLE001 - reported as the path's error for this query
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        query, timeout = job
+        box: dict = {}
+
+        def run():
+            try:
+                box["ok"] = ds.query(query).serialize(format="json")
+            except BaseException as exc:  # noqa: BLE001 - reported as the path's error for this query
+                box["error"] = f"{type(exc).__name__}: {exc}"
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        thread.join(timeout)
+        if thread.is_alive():
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(TimeoutError))
+            thread.join(120)
+            conn.send(("timeout", None) if not thread.is_alive() else ("stuck", None))
+        elif "ok" in box:
+            conn.send(("ok", box["ok"]))
+        else:
+            conn.send(("error", box["error"]))
 
 
 class Rdflib:
@@ -176,13 +197,19 @@ class Rdflib:
         self.load_s = time.perf_counter() - t
 
     def run(self, query: str) -> bytes:
-        self.conn.send(query)
-        if not self.conn.poll(self.timeout):
-            self.proc.kill()
+        self.conn.send((query, self.timeout))
+        if not self.conn.poll(self.timeout + 150):
+            self.proc.kill()                  # not even interruptible: a fresh engine for the next query
             self.proc.join()
-            self._start()     # a fresh engine for the next query
+            self._start()
             raise TimeoutError(f"over {self.timeout:.0f} s")
         status, payload = self.conn.recv()
+        if status == "stuck":
+            self.proc.kill()
+            self.proc.join()
+            self._start()
+        if status in ("timeout", "stuck"):
+            raise TimeoutError(f"over {self.timeout:.0f} s")
         if status != "ok":
             raise RuntimeError(payload)
         return payload
