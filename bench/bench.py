@@ -87,7 +87,8 @@ def time_query(run, query: str, repeat: int, budget_s: float) -> dict:
         return {"median_ms": round(statistics.median(times), 3), "p99_ms": round(pct(times, 99), 3),
                 "runs": len(times), "rows": rows}
     except TimeoutError as exc:      # the path's own time limit: the latency is at least that
-        return {"error": f"TimeoutError: {exc}", "at_least_ms": getattr(run.__self__, "timeout", 0) * 1000}
+        limit = getattr(getattr(run, "__self__", None), "timeout", None)
+        return {"error": f"TimeoutError: {exc}"} | ({"at_least_ms": limit * 1000} if limit else {})
     except Exception as exc:  # noqa: BLE001 - one failed query is a table cell, not a failed run
         return {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
 
