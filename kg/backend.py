@@ -26,33 +26,37 @@ class LocalBackend:
         self.runner = QueryRunner(threads=max(1, config.threads), timeout_s=config.query_timeout_s,
                                   on_runaway=on_runaway)
         self._manifest_cache: tuple[str, dict] | None = None
-        self._store_cache: tuple[str, str] | None = None
+        self._current_cache: tuple[str, str] | None = None
         self._stores: dict[str, object] = {}
         self._lock = threading.Lock()
 
-    def store_path(self) -> str:
-        """The current build's store; one readlink per request notices a newly swapped-in build."""
+    def current(self) -> str:
+        """The real path of the current build; one readlink per call notices a newly swapped-in build."""
         link = current_dir(self.config.data_dir)
         try:
             target = os.readlink(link)
         except OSError:
             target = None
-        cached = self._store_cache
+        cached = self._current_cache
         if cached and target is not None and cached[0] == target:
             return cached[1]
-        path = link / "store"
-        if not path.is_dir():
-            raise StoreUnavailable(f"no built store at {path}: run `kg build` first")
-        real = os.path.realpath(path)
-        self._store_cache = (target, real) if target is not None else None
+        real = os.path.realpath(link)
+        self._current_cache = (target, real) if target is not None else None
         return real
+
+    def store_path(self) -> str:
+        path = Path(self.current()) / "store"
+        if not path.is_dir():
+            raise StoreUnavailable(f"no built store at {current_dir(self.config.data_dir) / 'store'}: "
+                                   "run `kg build` first")
+        return str(path)
 
     def store(self):
         """A read-only handle on the current build's store, opened once per build."""
         import pyoxigraph as ox
-        path = self.store_path()
-        store = self._stores.get(path)
+        store = self._stores.get(os.path.join(self.current(), "store"))
         if store is None:
+            path = self.store_path()
             with self._lock:
                 store = self._stores.get(path)
                 if store is None:
@@ -65,7 +69,7 @@ class LocalBackend:
 
     def manifest(self) -> dict:
         """The current build's manifest (re-read when a new build is swapped in)."""
-        real = os.path.realpath(current_dir(self.config.data_dir))
+        real = self.current()
         if self._manifest_cache and self._manifest_cache[0] == real:
             return self._manifest_cache[1]
         path = Path(real) / "manifest.json"
@@ -76,7 +80,7 @@ class LocalBackend:
         return manifest
 
     def dumps_dir(self) -> Path:
-        return Path(os.path.realpath(current_dir(self.config.data_dir))) / "dumps"
+        return Path(self.current()) / "dumps"
 
     def query(self, text: str, kind: str, fmt: str, default_graphs=(), named_graphs=(),
               timeout_s: float | None = None) -> bytes:
@@ -106,7 +110,7 @@ class RemoteBackend(LocalBackend):
         self.config = config
         self.endpoint = endpoint
         self._manifest_cache = None
-        self._store_cache = None
+        self._current_cache = None
 
     def query(self, text, kind, fmt, default_graphs=(), named_graphs=(), timeout_s=None) -> bytes:
         from kg.remote import remote_query

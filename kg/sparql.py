@@ -22,6 +22,11 @@ _SERVICE = re.compile(r"\bSERVICE\s+(?:SILENT\s+)?(<[^>]*>|[A-Za-z][\w.-]*:[\w.-
 _COMMENT_OR_STRING = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>|\#[^\n]*)""")
 _UPDATE = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
+# a prologue (comments, PREFIX and BASE declarations) and the keyword after it
+_PROLOGUE_THEN_KEYWORD = re.compile(
+    r"(?:\s+|\#[^\n]*|PREFIX\s*[A-Za-z][\w.-]*:\s*<[^<>\s]*>|PREFIX\s*:\s*<[^<>\s]*>|BASE\s*<[^<>\s]*>)*"
+    r"([A-Za-z]+)", re.I)
+_UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 
 
 class ServiceNotAllowed(KgError):
@@ -32,6 +37,8 @@ class ServiceNotAllowed(KgError):
 def check_services(query: str, allowed: tuple[str, ...]) -> None:
     """Refuse federated queries to any endpoint but the allow-listed ones, so the endpoint
     cannot be used to reach other hosts; a SERVICE whose IRI is a variable is refused too."""
+    if "SERVICE" not in query.upper():
+        return                     # the common case, decided without the full scan below
     bare = _STRING_OR_COMMENT.sub(" ", query)
     prefixes = {p or "": iri for p, iri in _PREFIX.findall(bare)}
     for target in _SERVICE.findall(bare):
@@ -63,6 +70,11 @@ class ResultTooLarge(KgError):
 
 def query_form(query: str) -> str:
     """'select', 'ask', 'construct', 'describe' or 'update' — decided outside strings and IRIs."""
+    first = _PROLOGUE_THEN_KEYWORD.match(query)
+    if first and first.group(1).upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+        rest = query[first.end():].upper()
+        if not any(word in rest for word in _UPDATE_WORDS):
+            return first.group(1).lower()      # the common case: one anchored match
     bare = _COMMENT_OR_STRING.sub(" ", query)
     form = _FORM.search(bare)
     update = _UPDATE.search(bare)
