@@ -140,7 +140,7 @@ def _validate_batch(i: int) -> list[tuple[str, str]]:
 
 
 def validate_targeted(quads, store: ox.Store, ontology: Graph, shapes: Graph, graph_prefix: str,
-                      per_batch: int = 60_000, processes: int | None = None, progress: bool = False) -> dict:
+                      per_batch: int = 20_000, processes: int | None = None, progress: bool = False) -> dict:
     """Targeted validation of all `quads` (already loaded in `store`); returns counts and violations."""
     plain, sparql = split_shapes(shapes)
     chunks, context = batches(quads, graph_prefix, per_batch)
