@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 
 PATHS = ("endpoint", "pyoxigraph", "rdflib", "virtuoso")
+COLORS = {"endpoint": "C0", "pyoxigraph": "C1", "rdflib": "C2", "virtuoso": "C3"}   # the same in every panel
 MIX = ("point look-up", "2-hop join", "aggregate", "date-range filter", "OPTIONAL+ORDER BY LIMIT", "property path")
 
 
@@ -25,8 +26,8 @@ def plot(results: list[dict], path) -> None:
                 ys.append(statistics.median(vals))
                 pts.append(lat["point look-up"]["median_ms"])
         if xs:
-            axes[0].plot(xs, ys, marker="o", label=p)
-            axes[1].plot(xs, pts, marker="o", label=p)
+            axes[0].plot(xs, ys, marker="o", label=p, color=COLORS[p])
+            axes[1].plot(xs, pts, marker="o", label=p, color=COLORS[p])
     for p in ("endpoint", "virtuoso"):
         for q, style in (("point look-up", "-"), ("2-hop join", "--")):
             xs, ys = [], []
@@ -36,7 +37,7 @@ def plot(results: list[dict], path) -> None:
                     xs.append(n)
                     ys.append(t.get("16", t.get(16))["rps"])
             if xs:
-                axes[2].plot(xs, ys, style, marker="o", label=f"{p}, {q}")
+                axes[2].plot(xs, ys, style, marker="o", label=f"{p}, {q}", color=COLORS[p])
     titles = ("median latency of the query mix (ms)", "point look-up, median latency (ms)",
               "throughput, 16 clients (requests/s)")
     for ax, title in zip(axes, titles):
