@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import logging
 import os
 from dataclasses import asdict
 
@@ -38,6 +39,9 @@ def run_server(config: Config, endpoint: str | None = None) -> None:
     settings = {k: v for k, v in asdict(config).items() if k != "extra"}
     os.environ[_CONFIG_ENV] = json.dumps(settings)
     os.environ[_ENDPOINT_ENV] = endpoint or ""
+    # Granian warns when there are more threads than 2 × cores + 1; ours spend their time in
+    # pyoxigraph with the GIL released, so more threads than cores is the point
+    logging.getLogger("_granian").addFilter(lambda record: "Python threads" not in record.getMessage())
     print(f"serving on http://{config.host}:{config.port}/  (SPARQL at /sparql)", flush=True)
     Granian("kg.server:wsgi_app", factory=True, interface=Interfaces.WSGI, address=config.host,
             port=config.port, workers=1, blocking_threads=config.threads, http=HTTPModes.http1,
