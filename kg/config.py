@@ -39,7 +39,8 @@ SETTINGS = [
     # Federated queries may reach only these endpoints: the endpoint must not become a proxy.
     Setting("service_allowlist", "https://query.wikidata.org/sparql",
             "Comma-separated SPARQL endpoints a query may call with SERVICE (empty: none)."),
-    Setting("threads", 8, "Threads of the HTTP worker; they run the queries."),
+    Setting("threads", 8, "Threads of each HTTP worker; they run the queries."),
+    Setting("http_workers", 2, "HTTP worker processes of `kg serve`."),
     # Wikidata's own services; tests point these at a local stand-in (tests/fixtures/wikidata/).
     Setting("wikidata_search_url", "https://www.wikidata.org/w/api.php",
             "Wikidata's action API, asked for candidates by `kg link` (wbsearchentities)."),
@@ -66,6 +67,7 @@ class Config:
     max_body_bytes: int = 1_000_000
     service_allowlist: str = "https://query.wikidata.org/sparql"
     threads: int = 8
+    http_workers: int = 2
     wikidata_search_url: str = "https://www.wikidata.org/w/api.php"
     wikidata_sparql_url: str = "https://query.wikidata.org/sparql"
     wikidata_timeout_s: float = 30.0
