@@ -67,42 +67,31 @@ def run_sparql_shapes(store: ox.Store, queries: list[dict]) -> list[dict]:
     return out
 
 
-def batches(quads, graph_prefix: str, per_batch: int) -> tuple[list[list], list]:
-    """Group the quads of source graphs into batches of about `per_batch` triples; the rest is context."""
-    by_graph: dict = {}
-    for q in quads:
-        by_graph.setdefault(q[3], []).append(q[:3])
-    context = []
+def _pack(groups, per_batch: int) -> list[list]:
+    """Consecutive groups of triples packed into batches of about `per_batch`; no group is split."""
     chunks, current = [], []
-    for g in sorted(by_graph):
-        triples = by_graph[g]
-        name = str(g)[len(graph_prefix):]
-        if name in ("registry", "links", "sources", "ontology"):
-            context.extend(triples)
-            continue
+    for triples in groups:
         current.extend(triples)
         if len(current) >= per_batch:
             chunks.append(current)
             current = []
     if current:
         chunks.append(current)
-    return chunks, context
-
-
-def subject_batches(triples, per_batch: int) -> list[list]:
-    """Batches of about `per_batch` triples that never split a subject (or its `#part`s)."""
-    by_key: dict = {}
-    for t in triples:
-        by_key.setdefault(str(t[0]).split("#", 1)[0], []).append(t)
-    chunks, current = [], []
-    for key in sorted(by_key):
-        current.extend(by_key[key])
-        if len(current) >= per_batch:
-            chunks.append(current)
-            current = []
-    if current:
-        chunks.append(current)
     return chunks
+
+
+def batches(quads, graph_prefix: str, per_batch: int) -> tuple[list[list], list]:
+    """Group the quads of source graphs into batches of about `per_batch` triples; the rest is context."""
+    by_graph: dict = {}
+    for q in quads:
+        by_graph.setdefault(q[3], []).append(q[:3])
+    context, sources = [], []
+    for g in sorted(by_graph):
+        if str(g)[len(graph_prefix):] in ("registry", "links", "sources", "ontology"):
+            context.extend(by_graph[g])
+        else:
+            sources.append(by_graph[g])
+    return _pack(sources, per_batch), context
 
 
 def _describe(context) -> dict:
@@ -144,10 +133,11 @@ def validate_targeted(quads, store: ox.Store, ontology: Graph, shapes: Graph, gr
     """Targeted validation of all `quads` (already loaded in `store`); returns counts and violations."""
     plain, sparql = split_shapes(shapes)
     chunks, context = batches(quads, graph_prefix, per_batch)
+    described = _describe(context)
     # the registry and source documents are validated on their own, in batches of whole subjects
     # (each completed like the others): pySHACL's cost grows faster than linearly with a graph
-    chunks.extend(subject_batches(context, per_batch))
-    _BATCH.update(chunks=chunks, described=_describe(context), ontology=list(ontology), shapes=plain)
+    chunks.extend(_pack((described[key] for key in sorted(described)), per_batch))
+    _BATCH.update(chunks=chunks, described=described, ontology=list(ontology), shapes=plain)
     processes = processes or os.cpu_count() or 1
     results = []
     with mp.get_context("fork").Pool(processes) as pool:

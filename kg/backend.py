@@ -27,7 +27,7 @@ class LocalBackend:
                                   on_runaway=on_runaway)
         self._manifest_cache: tuple[str, dict] | None = None
         self._current_cache: tuple[str, str] | None = None
-        self._stores: dict[str, object] = {}
+        self._store: tuple[str, object] | None = None
         self._lock = threading.Lock()
 
     def current(self) -> str:
@@ -44,28 +44,25 @@ class LocalBackend:
         self._current_cache = (target, real) if target is not None else None
         return real
 
-    def store_path(self) -> str:
-        path = Path(self.current()) / "store"
-        if not path.is_dir():
-            raise StoreUnavailable(f"no built store at {current_dir(self.config.data_dir) / 'store'}: "
-                                   "run `kg build` first")
-        return str(path)
-
     def store(self):
         """A read-only handle on the current build's store, opened once per build."""
         import pyoxigraph as ox
-        store = self._stores.get(os.path.join(self.current(), "store"))
-        if store is None:
-            path = self.store_path()
-            with self._lock:
-                store = self._stores.get(path)
-                if store is None:
-                    try:
-                        store = ox.Store.read_only(path)
-                    except OSError as exc:
-                        raise StoreUnavailable(f"cannot read the store: {exc}") from None
-                    self._stores = {path: store}      # the previous build's handle is let go
-        return store
+        path = os.path.join(self.current(), "store")
+        cached = self._store
+        if cached and cached[0] == path:
+            return cached[1]
+        with self._lock:
+            if self._store and self._store[0] == path:
+                return self._store[1]
+            if not os.path.isdir(path):
+                raise StoreUnavailable(f"no built store at {current_dir(self.config.data_dir) / 'store'}: "
+                                       "run `kg build` first")
+            try:
+                store = ox.Store.read_only(path)
+            except OSError as exc:
+                raise StoreUnavailable(f"cannot read the store: {exc}") from None
+            self._store = (path, store)      # the previous build's handle is let go
+            return store
 
     def manifest(self) -> dict:
         """The current build's manifest (re-read when a new build is swapped in)."""

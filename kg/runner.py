@@ -49,7 +49,6 @@ class QueryRunner:
         self.on_runaway = on_runaway
         self.jobs: queue.Queue[_Call | None] = queue.Queue()
         self.idle = threading.Semaphore(threads)
-        self.runaways = 0
         self.threads = [threading.Thread(target=self._loop, name=f"kg-query-{i}", daemon=True)
                         for i in range(threads)]
         for t in self.threads:
@@ -68,7 +67,6 @@ class QueryRunner:
         call = _Call(fn)
         self.jobs.put(call)
         if not call.done.wait(max(0.0, deadline - time.monotonic())):
-            self.runaways += 1
             if self.on_runaway is None:
                 raise QueryTimeout(f"the query ran past the time limit of {limit:g} s and was abandoned")
             self.on_runaway()

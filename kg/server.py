@@ -4,8 +4,8 @@ Measured on the point look-up over loopback, it costs about half of what waitres
 request (waitress hands each request and each response between its event-loop thread and a task
 thread in Python); bench/bench.py shows the figures. The Python side stays simple:
 `http_workers` HTTP worker processes (each its own GIL: two served 1.5× the point look-ups of
-one at 16 clients on 2 cores), whose `threads` threads run the queries in-process (kg.runner). A query past the
-time limit gets its 503 at once and makes the worker ask Granian for replacements (SIGHUP): a
+one at 16 clients on 2 cores), whose `threads` threads run the queries in-process (kg.runner).
+A query past the time limit gets its 503 at once and makes the worker ask Granian for replacements (SIGHUP): a
 new worker starts, and the old one, runaway query and all, is stopped after `RESPAWN_S` and
 killed if it has not stopped `KILL_S` later.
 
@@ -45,8 +45,8 @@ def run_server(config: Config, endpoint: str | None = None) -> None:
     logging.getLogger("_granian").addFilter(lambda record: "Python threads" not in record.getMessage())
     print(f"serving on http://{config.host}:{config.port}/  (SPARQL at /sparql)", flush=True)
     Granian("kg.server:wsgi_app", factory=True, interface=Interfaces.WSGI, address=config.host,
-            port=config.port, workers=max(1, config.http_workers), blocking_threads=config.threads, http=HTTPModes.http1,
-            websockets=False, http1_settings=HTTP1Settings(header_read_timeout=30_000),
+            port=config.port, workers=max(1, config.http_workers), blocking_threads=config.threads,
+            http=HTTPModes.http1, websockets=False, http1_settings=HTTP1Settings(header_read_timeout=30_000),
             respawn_interval=RESPAWN_S, workers_kill_timeout=KILL_S, log_access=False).serve()
 
 

@@ -20,13 +20,14 @@ _STRING_OR_COMMENT = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\#[
 _PREFIX = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
 _SERVICE = re.compile(r"\bSERVICE\s+(?:SILENT\s+)?(<[^>]*>|[A-Za-z][\w.-]*:[\w.-]*|:[\w.-]*|[?$]\w+)", re.I)
 _COMMENT_OR_STRING = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>|\#[^\n]*)""")
-_UPDATE = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
+_UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+_UPDATE = re.compile(r"\b(" + "|".join(_UPDATE_WORDS) + r")\b", re.I)
+_FORM = re.compile(r"\b(" + "|".join(_FORMS) + r")\b", re.I)
 # a prologue (comments, PREFIX and BASE declarations) and the keyword after it
 _PROLOGUE_THEN_KEYWORD = re.compile(
-    r"(?:\s+|\#[^\n]*|PREFIX\s*[A-Za-z][\w.-]*:\s*<[^<>\s]*>|PREFIX\s*:\s*<[^<>\s]*>|BASE\s*<[^<>\s]*>)*"
+    r"(?:\s+|\#[^\n]*|PREFIX\s*(?:[A-Za-z][\w.-]*)?:\s*<[^<>\s]*>|BASE\s*<[^<>\s]*>)*"
     r"([A-Za-z]+)", re.I)
-_UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
 
 
 class ServiceNotAllowed(KgError):
@@ -71,7 +72,7 @@ class ResultTooLarge(KgError):
 def query_form(query: str) -> str:
     """'select', 'ask', 'construct', 'describe' or 'update' — decided outside strings and IRIs."""
     first = _PROLOGUE_THEN_KEYWORD.match(query)
-    if first and first.group(1).upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+    if first and first.group(1).upper() in _FORMS:
         rest = query[first.end():].upper()
         if not any(word in rest for word in _UPDATE_WORDS):
             return first.group(1).lower()      # the common case: one anchored match
