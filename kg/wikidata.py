@@ -5,11 +5,9 @@ Services: the action API's `wbsearchentities`
 Query Service, a SPARQL 1.1 Protocol endpoint
 (https://www.mediawiki.org/wiki/Wikidata_Query_Service/User_Manual). Both URLs are settings
 (`wikidata_search_url`, `wikidata_sparql_url`); the tests point them at a local stand-in
-(`kg/wikidata_standin.py`). Every failure of a remote service becomes `WikidataUnavailable`.
+(tests/wikidata_standin.py, which also records real answers: tests/fixtures/wikidata/README.md).
+Every failure of a remote service becomes `WikidataUnavailable`.
 How a candidate item is scored against an entity is in kg/matching.py.
-
-`python -m kg.wikidata record DIR -- ARGS…` refreshes the recorded responses the tests use
-(see tests/fixtures/wikidata/README.md).
 """
 
 from __future__ import annotations
@@ -275,7 +273,3 @@ def _same_name(found: str, expected: str) -> bool:
     a, b = normalise(found), normalise(expected)
     return bool(a) and (a == b or set(a.split()) <= set(b.split()) or set(b.split()) <= set(a.split()))
 
-
-if __name__ == "__main__":
-    from kg.wikidata_standin import record_main
-    record_main()

@@ -12,7 +12,7 @@ from kg.errors import WikidataUnavailable
 from kg.registry import load_registry
 from kg.matching import Dates, score, similarity
 from kg.wikidata import Item, WikidataClient
-from kg.wikidata_standin import StandIn
+from tests.wikidata_standin import StandIn
 from tests.conftest import FIXTURE_CORPUS, WIKIDATA_FIXTURES
 
 LINK_CORPUS = WIKIDATA_FIXTURES / "corpus"
@@ -373,9 +373,9 @@ def test_no_class_on_wikidata_is_weaker_but_not_a_rejection():
 
 
 def test_the_record_command_saves_what_the_services_answer(standin, tmp_path, monkeypatch):
-    """`python -m kg.wikidata record`, with the stand-in playing the real services."""
+    """`python -m tests.wikidata_standin record`, with the stand-in playing the real services."""
     import json
-    from kg.wikidata_standin import record_main
+    from tests.wikidata_standin import record_main
     monkeypatch.setenv("KG_SOURCES_DIR", str(FIXTURE_CORPUS))
     monkeypatch.setenv("KG_WIKIDATA_SEARCH_URL", standin.search_url)
     monkeypatch.setenv("KG_WIKIDATA_SPARQL_URL", standin.sparql_url)
