@@ -150,7 +150,8 @@ def _reference(st, src, iris: Iris) -> list[str] | str:
              if s.start <= st.evidence.start and st.evidence.end <= s.end]
     edition = src.meta.get("translation" if st.attribution == "translator" else "publication")
     if not found or not edition:
-        return f"an {st.attribution}'s note whose edition the source metadata does not give"
+        article = "an" if st.attribution == "editor" else "a"
+        return f"{article} {st.attribution}'s note whose edition the source metadata does not give"
     i, span = found[0]
     number = NOTE_NUMBER.findall(src.text, span.start, st.evidence.start)
     if number:
