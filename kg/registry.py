@@ -316,7 +316,7 @@ def _entity(node, verified) -> Entity:
         if checked is None and not node.get("wikidata_basis"):
             other = verified.get(qid)
             why = (f"{qid} was checked for {other.entity}, not {node['id']}" if other
-                   else f"{qid} is not in wikidata/verified-qids*.tsv")
+                   else f"{qid} is not in wikidata/verified-qids.tsv or verified-qids-more.tsv")
             raise AnnotationError(f"{why}; give wikidata_basis (who confirmed it, how) or leave the link out",
                                   node.loc("wikidata"))
         if checked and not node.get("wikidata_basis"):
