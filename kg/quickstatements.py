@@ -75,12 +75,22 @@ class _Line:
 
 def qs_time(d: HistoricalDate) -> str | None:
     """A date in QuickStatements v1 syntax, in its own calendar; None for a month or day of
-    unknown calendar (only a year reads the same in both, near enough for year precision)."""
-    if d.calendar == AMBIGUOUS and d.precision != YEAR:
+    unknown calendar (only a year reads the same in both, near enough for year precision)
+    and for anything Wikidata cannot hold as one time value (a span between two dates)."""
+    if _date_refused(d):
         return None
     parts = list(d.parts) + [0] * (3 - len(d.parts))
     out = f"+{parts[0]:04d}-{parts[1]:02d}-{parts[2]:02d}T00:00:00Z/{WIKIDATA_PRECISION[d.precision]}"
     return out + "/J" if d.calendar == JULIAN else out
+
+
+def _date_refused(d: HistoricalDate) -> str | None:
+    """Why a date cannot go to Wikidata as it stands, or None."""
+    if getattr(d, "precision", None) not in WIKIDATA_PRECISION:
+        return "a span of dates, not one date"
+    if d.calendar == AMBIGUOUS and d.precision != YEAR:
+        return "a month or day of unknown calendar"
+    return None
 
 
 def qs_text(text: str, language: str | None = None) -> str:
@@ -130,7 +140,7 @@ def _unsayable(st) -> str | None:
     """Why a statement is not the source's own claim, or None when it is."""
     if st.external or st.evidence is None:
         return "rests on external knowledge"
-    stance = getattr(st, "stance", None) or "asserts"
+    stance = str(getattr(st, "stance", None) or "asserts").lower()
     if stance not in OWN_VOICE:
         return f"stance {stance}, not the source's own assertion"
     if str(st.attribution).startswith("quoted"):
@@ -173,7 +183,7 @@ def _claim(st, reg, qid):
     if p in DATE_PROPERTIES:
         t = qs_time(st.value)
         if t is None:
-            return "a month or day of unknown calendar"
+            return _date_refused(st.value)
         prop = "P577" if p == "date" and s_cls in PUBLICATIONS else DATE_PROPERTIES[p]
         return qid[st.subject], prop, t
     if st.object is None:
@@ -215,7 +225,7 @@ def _qualifiers(st, qid, prop: str) -> list[str] | str:
         if key in st.dates and pid not in IDLE_QUALIFIERS.get(prop, ()):
             t = qs_time(st.dates[key])
             if t is None:
-                return "a month or day of unknown calendar"
+                return _date_refused(st.dates[key])
             cells += [pid, t]
     place = st.entities.get("place")
     if place in qid:

@@ -238,3 +238,10 @@ def test_the_bundled_export_keeps_to_the_rules():
         days.setdefault((item, prop), set()).add(value)
     assert not [k for k, v in days.items() if len(v) > 1 and any(x.endswith("-00") for x in v)], \
         "a coarser date beside a finer one"
+
+
+def test_a_span_between_two_dates_is_no_wikidata_time(traps):
+    over = next(st for st in traps.annotations.statements if st.id == "rising-over").value
+    span = dataclasses.replace(over, precision="span")    # as issue 10's vague spans carry
+    assert qs_time(span) is None
+    assert export_only(traps, "rising-over", value=span).skipped == {"a span of dates, not one date": 1}
