@@ -241,7 +241,8 @@ def _entry(ms: sssom.MappingSet, row: dict, loc: Location, registry, today, id_n
     if not eid or eid not in registry:
         raise AnnotationError(f"{row['subject_id']!r} is not an entity of the registry", _at(loc, "subject_id"))
     if row["predicate_id"] != "skos:exactMatch":
-        raise AnnotationError(f"only skos:exactMatch rows become links, not {row['predicate_id']!r}",
+        raise AnnotationError(f"only skos:exactMatch rows become links, not {row['predicate_id']!r} (a related "
+                              "match goes in wikidata/related.sssom.tsv)",
                               _at(loc, "predicate_id"))
     iri = ms.expand(row["object_id"], _at(loc, "object_id"))
     qid = iri[len(WD):] if iri.startswith(WD) else ""

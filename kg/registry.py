@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg import yamlfile
+from kg import sssom, yamlfile
 from kg.errors import AnnotationError, InputErrors, Location
 from kg.sources import SLUG
 from kg.vocabulary import ALL_CLASSES, CLASSES, CONSTITUENCIES
@@ -27,8 +27,14 @@ LINK_KEYS = {"id", "wikidata", "wikidata_label", "wikidata_basis", "wikidata_con
              "wikidata_mapping_set"}
 # SEMAPV justifications a link may carry (https://mapping-commons.github.io/semantic-mapping-vocabulary/).
 JUSTIFICATIONS = ("semapv:ManualMappingCuration", "semapv:LexicalMatching", "semapv:CompositeMatching")
-VERIFIED_BASIS = ("Listed in sources/wikidata/verified-qids.tsv: checked offline against public datasets "
+VERIFIED_FILES = ("verified-qids.tsv", "verified-qids-more.tsv")
+VERIFIED_BASIS = ("Listed in sources/wikidata/{file}: checked offline against public datasets "
                   "that state the id together with the item's label.")
+# Mappings to items that are related to an entity but not the very same thing (a body and the
+# generic item of its kind, a historical country and today's state): a SSSOM/TSV mapping set
+# whose rows carry one of these predicates, published as such and never as a link.
+RELATED_FILE = Path("wikidata") / "related.sssom.tsv"
+RELATED_PREDICATES = ("skos:closeMatch", "skos:broadMatch", "skos:narrowMatch", "skos:relatedMatch")
 
 
 @dataclass
@@ -45,6 +51,7 @@ class Entity:
     note: str | None = None
     description: str | None = None
     link: "Link | None" = None
+    related: list["Link"] = field(default_factory=list)   # close, broad, narrow or related matches
 
 
 @dataclass
@@ -62,15 +69,36 @@ class Link:
     reviewer_id: str | None = None  # an IRI (e.g. an ORCID)
     date: str | None = None         # YYYY-MM-DD
     mapping_set: str | None = None  # the SSSOM mapping_set_id the link was accepted from
+    predicate: str = "skos:exactMatch"   # SSSOM predicate_id: exactMatch for a link, else a related match
 
 
-def verified_qids(sources_dir) -> dict[str, str]:
-    """Wikidata ids checked against public data: qid → Wikidata's label."""
-    path = Path(sources_dir) / "wikidata" / "verified-qids.tsv"
-    if not path.is_file():
-        return {}
-    with open(path, encoding="utf-8") as fh:
-        return {row["qid"]: row["wikidata_label"] for row in csv.DictReader(fh, delimiter="\t")}
+@dataclass(frozen=True)
+class Verified:
+    """One checked Wikidata id: its label, the list it is in, and the entity it was checked for."""
+
+    label: str
+    file: str
+    entity: str | None = None       # verified-qids-more.tsv names the registry id it was checked for
+
+
+def verified_qids(sources_dir) -> dict[str, Verified]:
+    """Wikidata ids checked against public data (sources/wikidata/verified-qids*.tsv): qid → Verified."""
+    out: dict[str, Verified] = {}
+    for name in VERIFIED_FILES:
+        path = Path(sources_dir) / "wikidata" / name
+        if not path.is_file():
+            continue
+        with open(path, encoding="utf-8") as fh:
+            for row in csv.DictReader(fh, delimiter="\t"):
+                label = row.get("wikidata_label") or row.get("label") or ""
+                out.setdefault(row["qid"], Verified(label, name, row.get("registry_id") or None))
+    return out
+
+
+def _verified_for(verified: dict, qid: str, eid: str) -> "Verified | None":
+    """The check of `qid`, if it holds for entity `eid` (an id checked for another entity does not)."""
+    v = verified.get(qid)
+    return v if v and v.entity in (None, eid) else None
 
 
 def load_registry(sources_dir, errors: list | None = None) -> dict[str, Entity]:
@@ -97,6 +125,7 @@ def load_registry(sources_dir, errors: list | None = None) -> dict[str, Entity]:
             out[ent.id] = ent
     _merge_links(Path(sources_dir) / LINKS_FILE, out, verified, errors)
     _unique_links(out, errors)
+    _merge_related(Path(sources_dir) / RELATED_FILE, out, verified, errors)
     if errors and not collect:
         raise InputErrors(errors)
     return out
@@ -159,7 +188,8 @@ def _link_entry(node, verified) -> tuple[str, Link]:
         raise AnnotationError(f"{date!r} is not a date (YYYY-MM-DD)", node.loc("wikidata_date"))
     return node["id"], Link(
         qid=qid, basis=node["wikidata_basis"].strip(), confidence=_confidence(node),
-        justification=justification, location=node.loc("wikidata"), verified=qid in verified,
+        justification=justification, location=node.loc("wikidata"),
+        verified=_verified_for(verified, qid, node["id"]) is not None,
         label=node.get("wikidata_label"), reviewer=node.get("wikidata_reviewer"),
         reviewer_id=node.get("wikidata_reviewer_id"), date=str(date) if date else None,
         mapping_set=node.get("wikidata_mapping_set"))
@@ -193,6 +223,68 @@ def _unique_links(entities: dict[str, Entity], errors: list) -> None:
             seen[ent.wikidata] = ent
 
 
+def _merge_related(path: Path, entities: dict[str, Entity], verified: dict, errors: list) -> None:
+    """Lay the rows of wikidata/related.sssom.tsv onto their entities as related matches.
+
+    Each row's item must be checked (verified-qids*.tsv) or reviewed (reviewer_label/_id), and
+    must not be the entity's own link: an item is either the very thing or a related one.
+    """
+    if not path.is_file():
+        return
+    try:
+        ms = sssom.read(path)
+    except (AnnotationError, InputErrors) as exc:
+        errors.extend(exc.errors if isinstance(exc, InputErrors) else [exc])
+        return
+    for row in ms.rows:
+        loc = Location(str(path), row["_line"])
+        try:
+            eid, link = _related_row(ms, row, loc, entities, verified)
+        except AnnotationError as exc:
+            errors.append(exc)
+            continue
+        entities[eid].related.append(link)
+
+
+def _related_row(ms, row: dict, loc: Location, entities: dict, verified: dict) -> tuple[str, Link]:
+    def at(col):
+        return Location(loc.path, loc.line, col)
+    subject = ms.expand(row["subject_id"], at("subject_id"))
+    eid = subject.rsplit("/", 1)[-1]
+    if eid not in entities or not subject.endswith("/id/" + eid):
+        raise AnnotationError(f"{row['subject_id']!r} is not an entity of the registry", at("subject_id"))
+    if row["predicate_id"] not in RELATED_PREDICATES:
+        raise AnnotationError(f"a related match is one of {', '.join(RELATED_PREDICATES)}, not "
+                              f"{row['predicate_id']!r} (links go in the entity files or links.yaml)",
+                              at("predicate_id"))
+    obj = ms.expand(row["object_id"], at("object_id"))
+    qid = obj.rsplit("/", 1)[-1]
+    if not obj.startswith("http://www.wikidata.org/entity/") or not QID.match(qid):
+        raise AnnotationError(f"{row['object_id']!r} is not a Wikidata item", at("object_id"))
+    if entities[eid].wikidata == qid:
+        raise AnnotationError(f"{qid} is already the link of {eid}: an item is the very thing or a "
+                              "related one, not both", at("object_id"))
+    if row["mapping_justification"] not in JUSTIFICATIONS:
+        raise AnnotationError(f"justification {row['mapping_justification']!r} is not one of "
+                              f"{', '.join(JUSTIFICATIONS)}", at("mapping_justification"))
+    checked = _verified_for(verified, qid, eid)
+    reviewer = row.get("reviewer_label") or row.get("reviewer_id") or None
+    if checked is None and not reviewer:
+        raise AnnotationError(f"{qid} is neither in wikidata/verified-qids*.tsv for {eid} nor reviewed "
+                              "(reviewer_label)", at("object_id"))
+    try:
+        confidence = float(row.get("confidence") or 1)
+    except ValueError:
+        confidence = -1.0
+    if not 0 <= confidence <= 1:
+        raise AnnotationError(f"confidence {row.get('confidence')!r} is not a number from 0 to 1", at("confidence"))
+    basis = (VERIFIED_BASIS.format(file=checked.file) + " " if checked else "") + (row.get("comment") or "")
+    return eid, Link(qid, basis.strip(), confidence, row["mapping_justification"], loc,
+                     verified=checked is not None, label=row.get("object_label") or (checked.label if checked else None),
+                     reviewer=reviewer, date=row.get("review_date") or None,
+                     mapping_set=str(ms.metadata["mapping_set_id"]), predicate=row["predicate_id"])
+
+
 def _entity(node, verified) -> Entity:
     if not isinstance(node, dict):
         raise AnnotationError("an entity is a mapping with id, class, label", None)
@@ -220,16 +312,20 @@ def _entity(node, verified) -> Entity:
     qid, link = node.get("wikidata"), None
     if qid is not None:
         qid = _qid(node)
-        if qid not in verified and not node.get("wikidata_basis"):
-            raise AnnotationError(f"{qid} is not in wikidata/verified-qids.tsv; give wikidata_basis "
-                                  "(who confirmed it, how) or leave the link out", node.loc("wikidata"))
-        if qid in verified and not node.get("wikidata_basis"):
-            link = Link(qid, VERIFIED_BASIS, 1.0, "semapv:ManualMappingCuration", node.loc("wikidata"),
-                        verified=True, label=verified[qid])
+        checked = _verified_for(verified, qid, node["id"])
+        if checked is None and not node.get("wikidata_basis"):
+            other = verified.get(qid)
+            why = (f"{qid} was checked for {other.entity}, not {node['id']}" if other
+                   else f"{qid} is not in wikidata/verified-qids.tsv or verified-qids-more.tsv")
+            raise AnnotationError(f"{why}; give wikidata_basis (who confirmed it, how) or leave the link out",
+                                  node.loc("wikidata"))
+        if checked and not node.get("wikidata_basis"):
+            link = Link(qid, VERIFIED_BASIS.format(file=checked.file), 1.0, "semapv:ManualMappingCuration",
+                        node.loc("wikidata"), verified=True, label=checked.label)
         else:
             link = Link(qid, str(node["wikidata_basis"]).strip(), _confidence(node),
-                        "semapv:ManualMappingCuration", node.loc("wikidata"), verified=qid in verified,
-                        label=verified.get(qid))
+                        "semapv:ManualMappingCuration", node.loc("wikidata"), verified=checked is not None,
+                        label=checked.label if checked else None)
     elif "wikidata_basis" in node or "wikidata_confidence" in node:
         raise AnnotationError("wikidata_basis and wikidata_confidence go with a wikidata id",
                               node.loc("wikidata_basis" if "wikidata_basis" in node else "wikidata_confidence"))

@@ -117,6 +117,9 @@ class TripleMaker:
             self.entity_triples(e, g)
             if e.link:
                 self.link_triples(e, e.link, g_links)
+            for link in e.related:
+                self.add(self.entity(e.id), SKOS[link.predicate.split(":", 1)[1]], WD[link.qid], g)
+                self.link_triples(e, link, g_links)
 
     def entity_triples(self, e: Entity, g) -> None:
         k, s = self.kg, self.entity(e.id)
@@ -145,11 +148,13 @@ class TripleMaker:
         """Who or what made a Wikidata link and how sure it is, in its own named graph
         (`graph/links`), so that the registry graph keeps holding only entities."""
         k, s = self.kg, self.entity(e.id)
-        node = self.iris.part(s, "wikidata-link")
+        # A related match (skos:closeMatch, broadMatch…) gets its own node, named for its predicate.
+        predicate = link.predicate.split(":", 1)[1]
+        node = self.iris.part(s, "wikidata-link" if predicate == "exactMatch" else f"wikidata-{predicate}")
         self.out.origin[node] = str(link.location)
         self.add(node, RDF.type, k.WikidataLink, g)
         self.add(node, RDF.subject, s, g)
-        self.add(node, RDF.predicate, SKOS.exactMatch, g)
+        self.add(node, RDF.predicate, SKOS[predicate], g)
         self.add(node, RDF.object, WD[link.qid], g)
         self.add(node, k.linkBasis, Literal(link.basis, lang="en"), g)
         self.add(node, k.linkConfidence, Literal(f"{link.confidence:.2f}", datatype=XSD.decimal), g)

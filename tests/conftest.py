@@ -74,7 +74,7 @@ WIKIDATA_FIXTURES = Path(__file__).parent / "fixtures" / "wikidata"
 @pytest.fixture
 def standin():
     """A local stand-in for Wikidata's search API and SPARQL service (tests/fixtures/wikidata/)."""
-    from kg.wikidata_standin import StandIn
+    from tests.wikidata_standin import StandIn
     with StandIn(WIKIDATA_FIXTURES / "exchanges") as server:
         yield server
 

@@ -7,7 +7,7 @@ import pytest
 from kg.config import PROJECT_ROOT
 from kg.queries import parse_query_file
 from kg.sparql import ServiceFailed, ServiceNotAllowed, check_services
-from kg.wikidata_standin import WIKIDATA_SPARQL, run_federated
+from tests.wikidata_standin import WIKIDATA_SPARQL, run_federated
 
 FEDERATED = sorted((PROJECT_ROOT / "queries" / "federated").glob("*.rq"))
 

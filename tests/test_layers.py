@@ -31,3 +31,14 @@ def test_no_stage_imports_a_later_stage():
     for i, name in enumerate(ORDER):
         later = set(ORDER[i + 1:]) | {"build", "cli", "web"}
         assert not (imports_of(KG / f"{name}.py") & later), f"{name} imports {imports_of(KG / f'{name}.py') & later}"
+
+
+def test_the_product_imports_no_test_equipment():
+    """Stand-ins and generators live in tests/ or bench/; the Wikidata client reaches neither them nor the CLI."""
+    for path in KG.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        modules |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        assert not {m for m in modules if m.split(".")[0] in ("tests", "bench")}, path
+    assert not (KG / "wikidata_standin.py").exists()
+    assert not (imports_of(KG / "wikidata.py") & {"cli", "wikidata_standin"})

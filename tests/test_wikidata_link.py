@@ -12,7 +12,7 @@ from kg.errors import WikidataUnavailable
 from kg.registry import load_registry
 from kg.matching import Dates, score, similarity
 from kg.wikidata import Item, WikidataClient
-from kg.wikidata_standin import StandIn
+from tests.wikidata_standin import StandIn
 from tests.conftest import FIXTURE_CORPUS, WIKIDATA_FIXTURES
 
 LINK_CORPUS = WIKIDATA_FIXTURES / "corpus"
@@ -373,9 +373,9 @@ def test_no_class_on_wikidata_is_weaker_but_not_a_rejection():
 
 
 def test_the_record_command_saves_what_the_services_answer(standin, tmp_path, monkeypatch):
-    """`python -m kg.wikidata record`, with the stand-in playing the real services."""
+    """`python -m tests.wikidata_standin record`, with the stand-in playing the real services."""
     import json
-    from kg.wikidata_standin import record_main
+    from tests.wikidata_standin import record_main
     monkeypatch.setenv("KG_SOURCES_DIR", str(FIXTURE_CORPUS))
     monkeypatch.setenv("KG_WIKIDATA_SEARCH_URL", standin.search_url)
     monkeypatch.setenv("KG_WIKIDATA_SPARQL_URL", standin.sparql_url)
@@ -397,3 +397,21 @@ def test_an_event_of_another_time_is_rejected_and_one_of_ours_agrees():
                  years={"start": 1905, "end": 1907})
     c = score(revolution, Dates(first=1905, last=1906), right)
     assert not c.rejected and c.confidence == 1.0 and "dates agree: happened 1905–1907" in c.notes
+
+
+def test_a_faction_may_stand_where_a_party_may():
+    """Bolsheviks and Mensheviks are political factions on Wikidata (Q1393724), not parties."""
+    faction = Item("Q83372", exists=True, label="Bolsheviks", types={"Q1393724"}, has_class=True)
+    for cls in ("Party", "Faction"):
+        c = score(E("Bolsheviks", cls), Dates(), faction)
+        assert not c.rejected and c.type_ok, (cls, c.notes)
+        assert "political faction (Q1393724)" in "; ".join(c.notes)
+    newspaper_firm = Item("Q1", exists=True, label="Bolsheviks", types={"Q43229"}, has_class=True)
+    assert score(E("Bolsheviks", "Party"), Dates(), newspaper_firm).reject_kind == "wrong type"
+
+
+def test_the_stand_in_records_the_factions_as_wikidata_types_them(standin):
+    from kg.wikidata import fetch_items
+    client = WikidataClient(standin.search_url, standin.sparql_url, 5)
+    items = fetch_items(client, ["Q204911", "Q1774814", "Q83372"])
+    assert items["Q83372"].types == {"Q1393724"} and "Q7278" in items["Q204911"].types

@@ -17,7 +17,8 @@ loudly. `fault` simulates a broken service: "slow" (answers after `delay_s`), "e
 (a 502 HTML page, as Wikimedia's front proxies give), "html" (the same page with a 200).
 
 With `upstream` set, unmatched requests go to the real services and are saved: that is how
-`python -m kg.wikidata record` refreshes the recordings.
+`python -m tests.wikidata_standin record` refreshes the recordings. Test equipment: the
+product (kg/) never imports it.
 """
 
 from __future__ import annotations
@@ -285,10 +286,10 @@ def _xml_term(term: dict) -> str:
 
 
 def record_main(argv=None) -> None:
-    """`python -m kg.wikidata record DIR [--federated QUERY.rq]… [-- KG-ARGS…]`: run `kg KG-ARGS`
+    """`python -m tests.wikidata_standin record DIR [--federated QUERY.rq]… [-- KG-ARGS…]`: run `kg KG-ARGS`
     (or the federated queries) through a recording proxy in front of the real services, saving
     every exchange into DIR."""
-    ap = argparse.ArgumentParser(prog="python -m kg.wikidata", description=record_main.__doc__)
+    ap = argparse.ArgumentParser(prog="python -m tests.wikidata_standin", description=record_main.__doc__)
     ap.add_argument("command", choices=["record"])
     ap.add_argument("folder")
     ap.add_argument("--federated", action="append", default=[],
@@ -327,3 +328,7 @@ def run_federated(config, query: str, endpoint: str, fmt: str = "json") -> bytes
     text = query.replace(f"<{WIKIDATA_SPARQL}>", f"<{endpoint}>")
     return execute(open_store(config.data_dir), text, by_name("results", fmt),
                    max_bytes=config.max_result_bytes, services=config.services)
+
+
+if __name__ == "__main__":
+    record_main()
