@@ -64,6 +64,14 @@ CREATE VIRTUAL TABLE passage_words USING fts5(text, content='passages', content_
 CREATE TABLE statements (passage INTEGER, statement TEXT, subject TEXT, subject_label TEXT,
     predicate TEXT, object TEXT, object_label TEXT, start INTEGER, end INTEGER);
 CREATE INDEX statements_by_passage ON statements (passage);
+CREATE TABLE facts (id INTEGER PRIMARY KEY, statement TEXT, subject TEXT, subject_label TEXT,
+    class TEXT, class_label TEXT, predicate TEXT, object TEXT, object_label TEXT, value TEXT,
+    earliest TEXT, latest TEXT, written TEXT, original TEXT, calendar TEXT, precision TEXT,
+    source TEXT, source_title TEXT, attribution TEXT, stance TEXT, place TEXT, place_label TEXT,
+    quote TEXT, start INTEGER, end INTEGER);
+CREATE TABLE fact_parties (fact INTEGER, party TEXT, party_label TEXT);
+CREATE INDEX fact_parties_by_fact ON fact_parties (fact);
+CREATE INDEX fact_parties_by_party ON fact_parties (party);
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
@@ -91,6 +99,7 @@ def write_index(store: ox.Store, path: Path, base_iri: str) -> dict:
         db.executescript(SCHEMA)
         entities = _write_entities(db, store, base_iri)
         passages, statements = _write_passages(db, store, base_iri)
+        facts = _write_facts(db, store, base_iri)
         db.execute("INSERT INTO entity_words(entity_words) VALUES ('rebuild')")
         db.execute("INSERT INTO entity_trigrams(entity_trigrams) VALUES ('rebuild')")
         db.execute("INSERT INTO passage_words(passage_words) VALUES ('rebuild')")
@@ -99,7 +108,7 @@ def write_index(store: ox.Store, path: Path, base_iri: str) -> dict:
         db.execute("VACUUM")
     finally:
         db.close()
-    return {"entities": entities, "passages": passages, "statements": statements}
+    return {"entities": entities, "passages": passages, "statements": statements, "facts": facts}
 
 
 def _ancestors(classes: set[str], parents: dict[str, set[str]]) -> set[str]:
@@ -207,6 +216,61 @@ def _write_passages(db: sqlite3.Connection, store: ox.Store, base: str) -> tuple
                 break
     db.executemany("INSERT INTO statements VALUES (?,?,?,?,?,?,?,?,?)", rows)
     return count, len(rows)
+
+
+def _write_facts(db: sqlite3.Connection, store: ox.Store, base: str) -> int:
+    """One row per statement with what the browse page filters on: the subject's class, the
+    statement's Gregorian bounds (from the date as the text gives it, in its calendar and
+    precision), place, parties, source, attribution and stance."""
+    entity = {iri: (cls, cls_label, label) for iri, cls, cls_label, label in
+              db.execute("SELECT iri, class, class_label, label FROM entities")}
+    dates: dict[str, tuple] = {}
+    for st, lo, hi, written, original, cal, prec in _rows(store, base, """
+            SELECT ?st ?lo ?hi ?written ?original ?cal ?prec WHERE {
+              ?st a kg:Statement ; ?q ?d . ?d kg:earliestGregorian ?lo ; kg:latestGregorian ?hi .
+              OPTIONAL { ?d kg:asWritten ?written } OPTIONAL { ?d kg:originalValue ?original }
+              OPTIONAL { ?d kg:calendarModel ?cal } OPTIONAL { ?d kg:precision ?prec } }"""):
+        if st not in dates or lo < dates[st][0]:
+            dates[st] = (lo, hi, written, original, cal, prec)
+    places = {}
+    for e, place in _rows(store, base, "SELECT ?e ?place WHERE { ?e kg:locatedIn ?place }"):
+        places.setdefault(e, place)
+    parties: dict[str, set[str]] = {}
+    party_types = {"Party", "Faction"}
+    for e, (cls, _, _) in entity.items():
+        if _local(cls) in party_types:
+            parties.setdefault(e, set()).add(e)
+    for e, party in _rows(store, base, "SELECT ?e ?party WHERE { ?e kg:memberOf ?party }"):
+        if party in entity and _local(entity[party][0]) in party_types:
+            parties.setdefault(e, set()).add(party)
+    seen: set[str] = set()      # a statement with two quotes or positions comes once
+    for row in _rows(store, base, """
+            SELECT ?st ?s ?p ?o ?src ?title ?att ?stance ?place ?quote ?start ?end WHERE {
+              ?st a kg:Statement ; rdf:subject ?s ; rdf:predicate ?p ; kg:statedIn ?src .
+              OPTIONAL { ?st rdf:object ?o } OPTIONAL { ?src dcterms:title ?title }
+              OPTIONAL { ?st kg:attribution ?att } OPTIONAL { ?st kg:stance ?stance }
+              OPTIONAL { ?st kg:place ?place }
+              OPTIONAL { ?st prov:wasDerivedFrom/oa:hasSelector ?qs . ?qs oa:exact ?quote }
+              OPTIONAL { ?st prov:wasDerivedFrom/oa:hasSelector ?ps . ?ps oa:start ?start ; oa:end ?end } }"""):
+        st, s, p, o, src, title, att, stance, place, quote, start, end = row
+        if st in seen:
+            continue
+        seen.add(st)
+        cls, cls_label, s_label = entity.get(s, (None, "", s))
+        obj_label = entity[o][2] if o in entity else None
+        lo, hi, written, original, cal, prec = dates.get(st, (None,) * 6)
+        place = place or places.get(s) or (places.get(o) if o else None)
+        cur = db.execute("""INSERT INTO facts (statement, subject, subject_label, class, class_label, predicate,
+            object, object_label, value, earliest, latest, written, original, calendar, precision, source,
+            source_title, attribution, stance, place, place_label, quote, start, end)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+            (st, s, s_label, cls, cls_label, p, o if o in entity else None, obj_label,
+             None if o in entity else o, lo, hi, written, original, cal, prec, src, title, att,
+             stance or base + "ontology#Asserts", place, entity[place][2] if place in entity else None,
+             quote, int(start) if start else None, int(end) if end else None))
+        for party in parties.get(s, set()) | (parties.get(o, set()) if o else set()):
+            db.execute("INSERT INTO fact_parties VALUES (?,?,?)", (cur.lastrowid, party, entity[party][2]))
+    return len(seen)
 
 
 @dataclass

@@ -106,3 +106,14 @@ def test_every_page_has_the_search_box_and_a_skip_link(client):
     for path in ("/", "/queries", "/id/trotsky"):
         body = client.get(path).data
         assert b'role="search"' in body and b'class="skip-link"' in body, path
+
+
+def test_unknown_id_page_offers_the_search_to_browsers(client):
+    r = client.get("/id/trotzky", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert r.status_code == 404 and r.mimetype == "text/html"
+    assert b'action="/search"' in r.data and b'value="trotzky"' in r.data
+
+
+def test_unknown_id_stays_plain_text_for_other_clients(client):
+    r = client.get("/id/trotzky")
+    assert r.status_code == 404 and r.mimetype == "text/plain"
