@@ -12,7 +12,6 @@ candidates are re-ranked by string similarity.
 
 from __future__ import annotations
 
-import difflib
 import re
 import sqlite3
 import unicodedata
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+from rapidfuzz.fuzz import ratio
 
 INDEX_FILE = "search.sqlite"
 # A name is a few words; longer input is cut rather than turned into a costly match expression.
@@ -69,6 +69,10 @@ CREATE TABLE facts (id INTEGER PRIMARY KEY, statement TEXT, subject TEXT, subjec
     earliest TEXT, latest TEXT, written TEXT, original TEXT, calendar TEXT, precision TEXT,
     source TEXT, source_title TEXT, attribution TEXT, stance TEXT, place TEXT, place_label TEXT,
     quote TEXT, start INTEGER, end INTEGER);
+CREATE INDEX facts_by_class ON facts (class);
+CREATE INDEX facts_by_place ON facts (place);
+CREATE INDEX facts_by_source ON facts (source);
+CREATE INDEX facts_by_earliest ON facts (earliest);
 CREATE TABLE fact_parties (fact INTEGER, party TEXT, party_label TEXT);
 CREATE INDEX fact_parties_by_fact ON fact_parties (fact);
 CREATE INDEX fact_parties_by_party ON fact_parties (party);
@@ -318,32 +322,32 @@ class SearchIndex:
         key = " ".join(fold(query[:MAX_QUERY_CHARS]).split()[:MAX_QUERY_WORDS])
         if not key:
             return []
-        ids: dict[int, None] = {}
-        words = key.split()
-        match = " ".join(f'"{w}"*' for w in words)
-        for (rowid,) in self.db.execute(
-                "SELECT rowid FROM entity_words WHERE entity_words MATCH ? ORDER BY rank LIMIT ?", (match, 4 * limit)):
-            ids[rowid] = None
-        grams = {key[i:i + 3] for i in range(len(key) - 2)}
-        # similar spellings only when the words themselves found too little
-        if grams and len(ids) < limit:
-            fuzzy = " OR ".join('"' + g.replace('"', '""') + '"' for g in sorted(grams))
-            for (rowid,) in self.db.execute(
-                    "SELECT rowid FROM entity_trigrams WHERE entity_trigrams MATCH ? ORDER BY rank LIMIT ?",
-                    (fuzzy, 4 * limit)):
-                ids[rowid] = None
+        words = " ".join(f'"{w}"*' for w in key.split())     # folded words are [0-9a-z] only
+        ids = self._match("entity_words", words, 4 * limit)
+        hits = self._hits(ids, key, classes)
+        # similar spellings only when the words themselves found no name that matches well
+        if len(key) >= 3 and not any(h.score >= 0.85 for h in hits):
+            grams = " OR ".join(f'"{key[i:i + 3]}"' for i in range(len(key) - 2))
+            hits += self._hits([i for i in self._match("entity_trigrams", grams, 4 * limit) if i not in ids],
+                               key, classes)
+        hits.sort(key=lambda h: (-h.score, h.label))
+        return hits[:limit]
+
+    def _match(self, table: str, expression: str, limit: int) -> list[int]:
+        return [rowid for (rowid,) in self.db.execute(
+            f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rank LIMIT ?", (expression, limit))]
+
+    def _hits(self, ids: list[int], key: str, classes: set[str] | None) -> list[Hit]:
         if not ids:
             return []
-        marks = ",".join("?" * len(ids))
         hits = []
-        for row in self.db.execute(f"SELECT * FROM entities WHERE id IN ({marks})", list(ids)):
+        for row in self.db.execute(f"SELECT * FROM entities WHERE id IN ({','.join('?' * len(ids))})", ids):
             if classes and not classes & set(row["types"].split()):
                 continue
             score, matched = _score(key, row["keys"].split("\n"), row["names"].split("\n"))
             if score >= 0.5:
                 hits.append(Hit.of(row, score, matched))
-        hits.sort(key=lambda h: (-h.score, h.label))
-        return hits[:limit]
+        return hits
 
     def entity(self, iri: str) -> Hit | None:
         row = self.db.execute("SELECT * FROM entities WHERE iri = ?", (iri,)).fetchone()
@@ -385,19 +389,18 @@ class SearchIndex:
 def _score(key: str, keys: list[str], names: list[str]) -> tuple[float, str]:
     """How well the folded query matches the best of an entity's folded names (1 exact, .9 prefix of a word run)."""
     best, best_name = 0.0, names[0] if names else ""
+    n = len(key.split())
     for folded, name in zip(keys, names):
         if folded == key:
-            score = 1.0
-        elif folded.startswith(key) or f" {key}" in f" {folded}":
+            return 1.0, name
+        if folded.startswith(key) or f" {key}" in f" {folded}":
             score = 0.9 - 0.1 * (1 - len(key) / len(folded))
         else:
             words = folded.split()
-            n = len(key.split())
             windows = [" ".join(words[i:i + n]) for i in range(max(1, len(words) - n + 1))]
             # the best run of words, with a little for the whole name, so "Lenon" prefers "Lenin"
             # itself to "April Theses (Lenin, 1917)"
-            score = (0.85 * max(difflib.SequenceMatcher(None, key, w).ratio() for w in windows)
-                     + 0.1 * difflib.SequenceMatcher(None, key, folded).ratio())
+            score = (0.85 * max(ratio(key, w) for w in windows) + 0.1 * ratio(key, folded)) / 100
         if score > best:
             best, best_name = score, name
     return best, best_name

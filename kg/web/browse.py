@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from kg.errors import BadParameter
-from kg.web.dates import date_phrase
+from kg.web.words import date_phrase, readable
 from kg.web.search import index, wants_json
 from kg.web.urls import href
 
 bp = Blueprint("browse", __name__)
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 PAGE = 50
 MAX_EXPORT = 10_000
 # facet name → (column, label column, how to name it)
@@ -77,16 +75,8 @@ def facet_counts(db, choices, years) -> dict[str, list[tuple[str, str, int]]]:
         else:
             sql = (f"SELECT f.{col}, f.{label}, COUNT(*) FROM facts f{clause}"
                    f"{' AND' if clause else ' WHERE'} f.{col} IS NOT NULL GROUP BY f.{col} ORDER BY 3 DESC, 2 LIMIT 40")
-        out[facet] = [(v, _readable(lbl or v), n) for v, lbl, n in db.execute(sql, args)]
+        out[facet] = [(v, readable(lbl or v), n) for v, lbl, n in db.execute(sql, args)]
     return out
-
-
-def _readable(value: str) -> str:
-    """Ontology terms as words: kg:AuthorAttribution → 'author', kg:partOfEvent → 'part of event'."""
-    if not value.startswith("http"):
-        return value
-    local = value.rsplit("#", 1)[-1].rsplit("/", 1)[-1].replace("Attribution", "")
-    return _CAMEL.sub(" ", local).lower()
 
 
 def rows(db, choices, years, limit: int, offset: int = 0) -> list[dict]:
@@ -128,7 +118,7 @@ def browse(suffix):
     return render_template("browse.html", total=total, facets=facet_counts(db, choices, years), titles=FACETS,
                            choices=choices, years=years, rows=rows(db, choices, years, PAGE, offset),
                            page=int(page), pages=max(1, -(-total // PAGE)), href=href, toggle=toggle,
-                           readable=_readable, same=same), 200, {"Vary": "Accept"}
+                           readable=readable, same=same), 200, {"Vary": "Accept"}
 
 
 def same(suffix: str = "", **change) -> str:

@@ -1,9 +1,21 @@
-"""Dates as people read them: as the text gives them, in its calendar, with the other calendar's
-equivalent — "13 October 1905 (O.S.) = 26 October 1905 (N.S.)"."""
+"""Ontology terms and dates as people read them: kg:partOfEvent as "part of event", a date as the
+text gives it, in its calendar, with the other calendar's equivalent — "13 October 1905 (O.S.) =
+26 October 1905 (N.S.)"."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
+
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def readable(value: str) -> str:
+    """kg:AuthorAttribution → 'author', kg:partOfEvent → 'part of event'; other text unchanged."""
+    if not value.startswith("http"):
+        return value
+    local = value.rsplit("#", 1)[-1].rsplit("/", 1)[-1].replace("Attribution", "")
+    return _CAMEL.sub(" ", local).lower()
 
 JULIAN = "http://www.wikidata.org/entity/Q1985786"
 GREGORIAN = "http://www.wikidata.org/entity/Q1985727"
