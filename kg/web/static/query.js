@@ -136,6 +136,9 @@
         ],
       }),
     });
+    // long lines scroll sideways on a phone: the scroller itself takes the keyboard then
+    editor.scrollDOM.tabIndex = 0;
+    editor.scrollDOM.setAttribute("aria-label", "SPARQL query, scrollable");
     textarea.hidden = true;
     textarea.before(editor.dom);
   }
