@@ -117,3 +117,22 @@ def test_unknown_id_page_offers_the_search_to_browsers(client):
 def test_unknown_id_stays_plain_text_for_other_clients(client):
     r = client.get("/id/trotzky")
     assert r.status_code == 404 and r.mimetype == "text/plain"
+
+
+import pytest as _pytest  # noqa: E402
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+@_pytest.mark.parametrize("path", ["/.well-known/void", "/sparql", "/graph/registry", "/shapes",
+                                   "/graph?graph=https://w3id.org/soviets/graph/lenin-1906"])
+def test_header_and_graph_links_show_html_to_a_browser(client, path):
+    r = client.get(path, headers=BROWSER)
+    assert r.status_code == 200 and r.mimetype == "text/html" and r.headers["Vary"] == "Accept"
+    assert b'<pre class="turtle"' in r.data and b"<a href=" in r.data
+
+
+@_pytest.mark.parametrize("path", ["/.well-known/void", "/sparql", "/graph/registry"])
+def test_the_same_links_stay_rdf_for_clients(client, path):
+    assert client.get(path).mimetype == "text/turtle"
+    assert client.get(path, headers={"Accept": "application/rdf+xml"}).mimetype == "application/rdf+xml"
