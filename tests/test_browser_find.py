@@ -111,3 +111,23 @@ def test_search_to_reconciliation_walk(browser, server, size):
         assert not console_errors(browser)
     finally:
         browser.set_window_size(*SIZES["desktop"])
+
+
+def test_query_table_reads_dates_calendars_terms_and_quotes(browser, server):
+    from urllib.parse import quote
+    text = """PREFIX kg: <https://w3id.org/soviets/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+SELECT ?st ?p ?date ?calendar ?quote WHERE {
+  ?st rdf:subject <https://w3id.org/soviets/id/petersburg-soviet-1905> ; rdf:predicate ?p ;
+      kg:startTime|kg:pointInTime|kg:value ?date ; prov:wasDerivedFrom/oa:hasSelector/oa:exact ?quote .
+  ?date kg:calendarModel ?calendar } LIMIT 20"""
+    browser.get(f"{server}/query?query={quote(text)}")
+    wait(browser, visible("#view-table table.results a.date"), "dates spelled out in the table")
+    cells = browser.find_element("css selector", "#view-table table.results").text
+    assert "(O.S.) =" in cells and "(N.S.)" in cells and "Julian calendar (O.S.)" in cells
+    assert "ontology#" not in cells and "wd:Q1985786" not in cells
+    assert css(browser, "#view-table a.quote[href*='highlight=']")
+    # dates and calendar models are no edges between entities: no graph view is offered
+    assert browser.find_element("css selector", ".views button[data-view=graph]").get_attribute("disabled")

@@ -136,3 +136,11 @@ def test_header_and_graph_links_show_html_to_a_browser(client, path):
 def test_the_same_links_stay_rdf_for_clients(client, path):
     assert client.get(path).mimetype == "text/turtle"
     assert client.get(path, headers={"Accept": "application/rdf+xml"}).mimetype == "application/rdf+xml"
+
+
+def test_the_editors_starter_query_has_no_duplicate_rows(app):
+    import json
+    from kg.web.pages import DEFAULT_QUERY
+    rows = json.loads(app.extensions["kg_backend"].query(DEFAULT_QUERY, "results", "json"))["results"]["bindings"]
+    keys = [tuple(sorted((k, v["value"]) for k, v in r.items())) for r in rows]
+    assert keys and len(keys) == len(set(keys))
