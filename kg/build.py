@@ -24,6 +24,7 @@ from kg.corpus import Corpus, load_corpus
 from kg.errors import KgError, NotConformant
 from kg.iris import Iris
 from kg.namespaces import prefixes
+from kg.search import INDEX_FILE, write_index
 from kg.store import new_build_dir, swap_in, to_ox_quads, write_dumps, write_store
 from kg.triples import Quads, content_digest, make_quads
 from kg.validation import Report, load_shapes, validate
@@ -141,6 +142,9 @@ def build(config: Config) -> BuildResult:
             store = write_store(build_dir, to_ox_quads(graphs.quads.quads))
             timings["load store"] = time.perf_counter() - t
             t = time.perf_counter()
+            search_counts = write_index(store, build_dir / INDEX_FILE, config.base_iri)
+            timings["search index"] = time.perf_counter() - t
+            t = time.perf_counter()
             extra = {"ontology.ttl": _concat(ontology_files(config), config),
                      "shapes.ttl": _concat(sorted(Path(config.shapes_dir).glob("*.ttl")), config),
                      "validation-report.ttl": report_ttl}
@@ -156,7 +160,7 @@ def build(config: Config) -> BuildResult:
                 "statements": len(graphs.corpus.annotations.statements),
                 "mentions": len(graphs.corpus.annotations.mentions),
                 "sources": sorted(graphs.corpus.sources), "files": files,
-                "partitions": parts,
+                "partitions": parts, "search": search_counts,
                 "examples": [e for e in EXAMPLES if e in graphs.corpus.registry] or sorted(graphs.corpus.registry)[:3],
             }
             void = void_turtle(manifest, parts, f"{config.base_iri}dumps/", f"{config.base_iri}sparql").encode()

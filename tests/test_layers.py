@@ -5,7 +5,7 @@ from pathlib import Path
 
 KG = Path(__file__).resolve().parent.parent / "kg"
 ORDER = ["calendar", "sources", "registry", "annotations", "corpus", "triples", "validation", "store",
-         "sparql", "queries"]
+         "search", "sparql", "queries"]
 FOUNDATION = {"config", "errors", "namespaces", "iris", "yamlfile", "vocabulary", "formats"}
 
 

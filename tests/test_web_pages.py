@@ -157,7 +157,7 @@ def test_entity_timeline_joins_start_and_end_and_links_the_passage(client):
 
 def test_entity_timeline_places_marks_in_order(client):
     html = client.get("/id/petersburg-soviet-1905").get_data(as_text=True)
-    lefts = [float(x) for x in re.findall(r'class="tl-mark[^"]*" href="#tl-\d+"\s+style="left: ([\d.]+)%', html)]
+    lefts = [float(x) for x in re.findall(r'class="tl-mark[^"]*" href="#tl-\d+" tabindex="-1"\s+style="left: ([\d.]+)%', html)]
     assert len(lefts) >= 10 and lefts == sorted(lefts) and 0 <= lefts[0] and lefts[-1] <= 100
 
 

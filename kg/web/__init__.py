@@ -11,7 +11,7 @@ from kg.config import Config
 
 def create_app(config: Config | None = None, backend=None) -> Flask:
     from kg.config import load_config
-    from kg.web import dumps, errors, graphstore, headers, pages, resources, sparql
+    from kg.web import browse, dumps, errors, graphstore, headers, pages, reconcile, resources, search, sparql
 
     config = config or load_config()
     app = Flask(__name__)
@@ -25,7 +25,7 @@ def create_app(config: Config | None = None, backend=None) -> Flask:
     errors.register(app)
     headers.register(app)
     compress_static(app)
-    for bp in (sparql.bp, graphstore.bp, resources.bp, dumps.bp, pages.bp):
+    for bp in (sparql.bp, graphstore.bp, resources.bp, dumps.bp, pages.bp, search.bp, reconcile.bp, browse.bp):
         app.register_blueprint(bp)
     return app
 

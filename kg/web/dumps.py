@@ -9,7 +9,7 @@ from flask import Blueprint, Response, jsonify, render_template, request, send_f
 from kg import formats
 from kg.errors import NotFound
 from kg.void import void_turtle
-from kg.web.rdfdoc import backend
+from kg.web.rdfdoc import backend, document_response, wants
 
 bp = Blueprint("dumps", __name__)
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
@@ -52,17 +52,15 @@ def void():
     manifest = backend().manifest()
     ttl = void_turtle(manifest, manifest["partitions"], url_for("dumps.dumps_index", _external=True),
                       url_for("sparql.sparql", _external=True))
-    name = request.args.get("format")
-    fmt = formats.by_name("graph", name) if name else formats.negotiate(
-        request.headers.get("Accept"), "graph", default=formats.GRAPHS[0])
-    if fmt.name == "turtle":
-        return Response(ttl, content_type="text/turtle; charset=utf-8")
-    import pyoxigraph as ox
-    body = ox.serialize(ox.parse(ttl.encode(), ox.RdfFormat.TURTLE), format=fmt.ox_format)
-    return Response(body, content_type=fmt.media_type)
+    return document_response(ttl, "VoID description of the dataset",
+                             "Its named graphs, their sizes, classes and properties, and where to download them.")
 
 
 @bp.route("/shapes")
 def shapes():
     """The SHACL shapes (shape IRIs are <base>shapes#Name), as Turtle."""
-    return send_file(backend().dumps_dir() / "shapes.ttl", mimetype="text/turtle", conditional=True)
+    path = backend().dumps_dir() / "shapes.ttl"
+    if wants().name == "html":
+        return document_response(path.read_text(encoding="utf-8"), "SHACL shapes",
+                                 "The constraints every build is validated against.")
+    return send_file(path, mimetype="text/turtle", conditional=True)

@@ -18,8 +18,24 @@ def wants_json() -> bool:
         and accept["application/json"] > accept["text/plain"]
 
 
+def wants_html() -> bool:
+    """A browser: it names text/html and prefers it to JSON and plain text."""
+    accept = request.accept_mimetypes
+    return "text/html" in accept.values() and accept.best_match(
+        ["text/html", "application/json", "text/plain"]) == "text/html"
+
+
+def not_found_page(message: str):
+    """A 404 for people: what was not found, and a search for what they may have meant."""
+    from flask import render_template
+    words = request.path.rstrip("/").rsplit("/", 1)[-1].replace("-", " ").replace("_", " ")
+    return render_template("not_found.html", message=message, guess=words)
+
+
 def error_response(status: int, message: str):
-    if wants_json():
+    if status == 404 and wants_html():
+        resp = Flask.response_class(not_found_page(message), mimetype="text/html")
+    elif wants_json():
         resp = jsonify({"ok": False, "error": message, "status": status})
     else:
         resp = Flask.response_class(message.rstrip("\n") + "\n", mimetype="text/plain")

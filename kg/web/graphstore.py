@@ -7,21 +7,28 @@ from flask import Blueprint, request
 
 from kg import formats
 from kg.errors import BadParameter, NotFound, ReadOnly
-from kg.web.rdfdoc import backend, rdf_response
+from kg.web.rdfdoc import backend, document_response, rdf_response
 
 bp = Blueprint("graphstore", __name__)
 
 
 def serve_graph(iri: str | None):
     name = request.args.get("format")
-    fmt = formats.by_name("graph", name) if name else formats.negotiate(request.headers.get("Accept"), "graph")
+    fmt = formats.by_name("graph", name, html=True) if name else formats.negotiate(
+        request.headers.get("Accept"), "graph", html=True, default=formats.GRAPHS[0])
     if iri is None:   # the default graph: the union of the named graphs
-        return rdf_response("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", fmt)
-    if any(c in iri for c in '<>"{}|^`\\ '):
-        raise BadParameter("graph is not a valid IRI")
-    if not backend().select(f"SELECT ?s WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }} LIMIT 1"):
-        raise NotFound(f"no graph {iri}")
-    return rdf_response(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}", fmt)
+        construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    else:
+        if any(c in iri for c in '<>"{}|^`\\ '):
+            raise BadParameter("graph is not a valid IRI")
+        if not backend().select(f"SELECT ?s WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }} LIMIT 1"):
+            raise NotFound(f"no graph {iri}")
+        construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"
+    if fmt.name == "html":
+        ttl = backend().query(construct, "graph", "turtle").decode("utf-8")
+        return document_response(ttl, f"Graph {iri}" if iri else "The default graph",
+                                 "Download it with ?format=turtle, ntriples, jsonld or rdfxml.")
+    return rdf_response(construct, fmt)
 
 
 @bp.route("/graph", methods=["GET", "PUT", "POST", "DELETE", "PATCH"])

@@ -115,8 +115,9 @@ def ontology_terms() -> dict[str, list[str]]:
 DEFAULT_QUERY = """PREFIX kg: <https://w3id.org/soviets/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 
-# The soviets of the graph, with the city they sat in.
-SELECT ?soviet ?name ?city WHERE {
+# The soviets of the graph, with the city they sat in (DISTINCT: a soviet of several classes,
+# a city soviet of workers' deputies say, is found once through each).
+SELECT DISTINCT ?soviet ?name ?city WHERE {
   ?soviet a/rdfs:subClassOf* kg:Soviet ; rdfs:label ?name .
   FILTER (LANG(?name) = "en")
   OPTIONAL { ?soviet kg:locatedIn ?city }

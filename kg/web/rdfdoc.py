@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+import re
+
+from flask import Response, current_app, render_template, request
+from markupsafe import Markup, escape
 
 from kg import formats
+
+_IRI = re.compile(r"&lt;(https?://[^&\s]*)&gt;")
 
 
 def backend():
@@ -43,3 +48,23 @@ CONSTRUCT {{ ?s ?p ?o }} WHERE {{
   UNION {{ ?st rdf:subject|rdf:object <{iri}> ; prov:wasDerivedFrom/oa:hasSelector ?s . ?s ?p ?o }}
   UNION {{ <{iri}> ?link ?s . ?s rdfs:label ?o . BIND(rdfs:label AS ?p) FILTER(isIRI(?s)) }}
 }}"""
+
+
+def document_response(ttl: str, title: str, lead: str = ""):
+    """A small RDF document (VoID, the service description, shapes, a graph): an HTML page of its
+    Turtle, IRIs linked, for a browser; else the negotiated RDF format."""
+    name = request.args.get("format")
+    fmt = formats.by_name("graph", name, html=True) if name else formats.negotiate(
+        request.headers.get("Accept"), "graph", html=True, default=formats.GRAPHS[0])
+    headers = {"Vary": "Accept"}
+    if fmt.name == "html":
+        from kg.web.urls import href
+        linked = _IRI.sub(lambda m: f'&lt;<a href="{escape(href(m.group(1)))}">{m.group(1)}</a>&gt;', str(escape(ttl)))
+        return Response(render_template("turtle.html", title=title, lead=lead, turtle=Markup(linked)),
+                        content_type="text/html; charset=utf-8", headers=headers)
+    if fmt.name == "turtle":
+        return Response(ttl, content_type="text/turtle; charset=utf-8", headers=headers)
+    import pyoxigraph as ox
+    body = ox.serialize(ox.parse(ttl.encode(), ox.RdfFormat.TURTLE), format=fmt.ox_format)
+    return Response(body, content_type=fmt.media_type + ("; charset=utf-8" if fmt.name == "jsonld" else ""),
+                    headers=headers)

@@ -11,6 +11,7 @@ from kg.errors import BadParameter, NotFound
 from kg.web import text_view
 from kg.web.timeline import entity_timeline
 from kg.web.rdfdoc import backend, describe_query, rdf_response, wants
+from kg.web.words import date_phrase, readable
 from kg.web.urls import base_iri, href, iri_for_path
 
 bp = Blueprint("resources", __name__)
@@ -132,7 +133,21 @@ def source(sid):
         prov:wasDerivedFrom/oa:hasSelector ?p . ?p oa:start ?start }}""")
     html = text_view.render(meta["text"], mentions, editorial, [int(a["start"]) for a in anchors], highlight, href)
     return render_template("source.html", iri=iri, meta=meta, text_html=html, highlight=highlight,
-                           mention_count=len(mentions))
+                           mention_count=len(mentions), supported=supported_by(iri, highlight) if highlight else [],
+                           readable=readable)
+
+
+def supported_by(source_iri: str, span: tuple[int, int]) -> list[dict]:
+    """The statements whose evidence overlaps a passage of a source: evidence the other way round."""
+    start, end = span         # integers, from parse_highlight
+    return q(f"""SELECT DISTINCT ?st ?s ?sl ?p ?o ?ol ?stance WHERE {{
+        ?st kg:statedIn <{source_iri}> ; rdf:subject ?s ; rdf:predicate ?p ;
+            prov:wasDerivedFrom/oa:hasSelector ?sel . ?sel oa:start ?a ; oa:end ?b .
+        FILTER (?a < {end} && ?b > {start})
+        OPTIONAL {{ ?st kg:stance ?stance }}
+        OPTIONAL {{ ?s rdfs:label ?sl FILTER (LANG(?sl) = "en") }}
+        OPTIONAL {{ ?st rdf:object ?o OPTIONAL {{ ?o rdfs:label ?ol FILTER (LANG(?ol) = "en") }} }} }}
+        ORDER BY ?a ?st""")
 
 
 def parse_highlight(value: str | None):
@@ -152,11 +167,40 @@ def node(sid, stid):
     iri, fmt = lookup(f"{kind}/{sid}/{stid}", kind)
     if fmt.name != "html":
         return rdf_response(describe_query(iri), fmt)
+    view = statement_view(iri) if kind == "statement" else None
     rows = q(f"""SELECT ?s ?p ?o WHERE {{ {{ BIND(<{iri}> AS ?s) ?s ?p ?o }} UNION
         {{ <{iri}> ?q ?s . ?s ?p ?o FILTER (STRSTARTS(STR(?s), "{iri}#")) }} UNION
         {{ <{iri}> ?q ?x . ?x oa:hasSelector ?s . ?s ?p ?o FILTER (STRSTARTS(STR(?x), "{iri}#")) }} }}
         ORDER BY ?s ?p""")
-    return render_template("triples.html", iri=iri, title=f"{kind.capitalize()} {stid}", rows=rows)
+    return render_template("triples.html", iri=iri, title=f"{kind.capitalize()} {stid}", rows=rows, view=view,
+                           readable=readable)
+
+
+def statement_view(iri: str) -> dict | None:
+    """A statement as a sentence: who says it (attribution, claimant), how (stance), what, when,
+    and the passage, linked so that the source page keeps it highlighted."""
+    rows = q(f"""SELECT ?s ?sl ?p ?o ?ol ?src ?title ?att ?stance ?claimant ?cl ?quote ?start ?end ?uncertain WHERE {{
+        <{iri}> rdf:subject ?s ; rdf:predicate ?p ; kg:statedIn ?src .
+        OPTIONAL {{ <{iri}> rdf:object ?o OPTIONAL {{ ?o rdfs:label ?ol FILTER (LANG(?ol) = "en") }} }}
+        OPTIONAL {{ ?s rdfs:label ?sl FILTER (LANG(?sl) = "en") }}
+        OPTIONAL {{ ?src dcterms:title ?title }}
+        OPTIONAL {{ <{iri}> kg:attribution ?att }} OPTIONAL {{ <{iri}> kg:stance ?stance }}
+        OPTIONAL {{ <{iri}> prov:wasAttributedTo ?claimant
+                    OPTIONAL {{ ?claimant rdfs:label ?cl FILTER (LANG(?cl) = "en") }} }}
+        OPTIONAL {{ <{iri}> prov:wasDerivedFrom/oa:hasSelector ?qs . ?qs oa:exact ?quote }}
+        OPTIONAL {{ <{iri}> prov:wasDerivedFrom/oa:hasSelector ?ps . ?ps oa:start ?start ; oa:end ?end }}
+        OPTIONAL {{ <{iri}> kg:uncertainty ?uncertain }} }} LIMIT 1""")
+    if not rows:
+        return None
+    view = rows[0]
+    dates = q(f"""SELECT ?q ?original ?cal ?lo ?hi ?written WHERE {{ <{iri}> ?q ?d .
+        ?d kg:earliestGregorian ?lo ; kg:latestGregorian ?hi .
+        OPTIONAL {{ ?d kg:originalValue ?original }} OPTIONAL {{ ?d kg:calendarModel ?cal }}
+        OPTIONAL {{ ?d kg:asWritten ?written }} }} ORDER BY ?lo""")
+    view["dates"] = [dict(d, phrase=date_phrase(d.get("original"), d.get("cal"), d["lo"], d["hi"])) for d in dates]
+    if view.get("start"):
+        view["passage_url"] = f"{href(view['src'])}?highlight={view['start']}-{view['end']}#c{view['start']}"
+    return view
 
 
 @bp.route("/graph/<name>")

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from kg import formats
 from kg.errors import BadParameter, ReadOnly, UnsupportedMediaType
 from kg.sparql import query_form, result_kind
+from kg.web.rdfdoc import document_response
 
 bp = Blueprint("sparql", __name__)
 
@@ -100,10 +101,5 @@ def service_description():
     dcterms:description "Read-only SPARQL 1.1 endpoint of the knowledge graph of the soviets. The default graph is the union of the named graphs; SPARQL Update is refused." ;
     sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ; void:inDataset <{void}> ] ] .
 """
-    fmt = formats.negotiate(request.headers.get("Accept"), "graph", default=formats.GRAPHS[0])
-    if fmt.name != "turtle":
-        import pyoxigraph as ox
-        triples = ox.parse(ttl.encode(), ox.RdfFormat.TURTLE)
-        body = ox.serialize(triples, format=fmt.ox_format)
-        return Response(body, content_type=content_type(fmt))
-    return Response(ttl, content_type="text/turtle; charset=utf-8")
+    return document_response(ttl, "SPARQL endpoint", "Send SPARQL 1.1 queries here (GET or POST); "
+                             "people can write and run them in the query editor at /query.")

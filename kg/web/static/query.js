@@ -136,6 +136,9 @@
         ],
       }),
     });
+    // long lines scroll sideways on a phone: the scroller itself takes the keyboard then
+    editor.scrollDOM.tabIndex = 0;
+    editor.scrollDOM.setAttribute("aria-label", "SPARQL query, scrollable");
     textarea.hidden = true;
     textarea.before(editor.dom);
   }
@@ -265,7 +268,8 @@
   /** Put the labels fetched after the table was drawn into its links. */
   function relabel(res) {
     if (view !== "table") { show(); return; }
-    for (const a of $("view-table").querySelectorAll("a.term")) a.textContent = V.labelOf(a.title);
+    // redraw: the labels, date phrases and passage links fetched after the first drawing
+    V.renderTable(res);
   }
 
   function fail(message) {
@@ -293,9 +297,17 @@
     if (!iris.size) return;
     const values = [...iris].map((i) => `<${i}>`).join(" ");
     const tops = V.CATEGORIES.map(([, cls]) => `<${BASE}ontology#${cls}>`).join(" ");
-    const query = `SELECT ?s ?label ?top WHERE { VALUES ?s { ${values} }
-      OPTIONAL { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER (LANG(?label) = "en" || LANG(?label) = "") }
-      OPTIONAL { VALUES ?top { ${tops} } ?s a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?top } }`;
+    const KG = BASE + "ontology#";
+    // labels and top classes; date nodes as the text gives them; statements' passages, so that a
+    // quote in the same row links to its place in the source
+    const query = `SELECT ?s ?label ?top ?original ?cal ?lo ?hi ?src ?a ?b ?quote WHERE { VALUES ?s { ${values} }
+      { OPTIONAL { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER (LANG(?label) = "en" || LANG(?label) = "") } }
+      UNION { VALUES ?top { ${tops} } ?s a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?top }
+      UNION { ?s <${KG}earliestGregorian> ?lo ; <${KG}latestGregorian> ?hi .
+              OPTIONAL { ?s <${KG}originalValue> ?original } OPTIONAL { ?s <${KG}calendarModel> ?cal } }
+      UNION { ?s <${KG}statedIn> ?src ; <http://www.w3.org/ns/prov#wasDerivedFrom> ?ev .
+              ?ev <http://www.w3.org/ns/oa#hasSelector> ?ps , ?qs . ?ps <http://www.w3.org/ns/oa#start> ?a ;
+              <http://www.w3.org/ns/oa#end> ?b . ?qs <http://www.w3.org/ns/oa#exact> ?quote } }`;
     try {
       const r = await fetch("/sparql", { method: "POST", headers: { Accept: "application/sparql-results+json" },
         body: new URLSearchParams({ query }) });
@@ -305,6 +317,10 @@
       for (const b of (await r.json()).results.bindings) {
         const s = b.s.value;
         if (b.label && !(s in res.labels)) res.labels[s] = b.label.value;
+        if (b.lo) (res.dates = res.dates || {})[s] = { lo: b.lo.value, hi: b.hi.value,
+          original: b.original && b.original.value, calendar: b.cal && b.cal.value };
+        if (b.quote) (res.passages = res.passages || {})[b.quote.value] =
+          `${V.localUrl(b.src.value) || b.src.value}?highlight=${b.a.value}-${b.b.value}#c${b.a.value}`;
         if (b.top && (!(s in best) || rank[b.top.value] < best[s])) best[s] = rank[b.top.value];
       }
       for (const [s, i] of Object.entries(best)) res.categories[s] = V.CATEGORIES[i][0];

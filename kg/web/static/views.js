@@ -64,16 +64,58 @@
       return node;
     }
 
+    // Calendar models as words: what a reader needs, the IRI stays in the title.
+    const CALENDARS = { "http://www.wikidata.org/entity/Q1985786": "Julian calendar (O.S.)",
+      "http://www.wikidata.org/entity/Q1985727": "Gregorian calendar (N.S.)" };
+    CALENDARS[BASE + "ontology#AmbiguousCalendar"] = "calendar not stated";
+    const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+      "October", "November", "December"];
+
+    /** kg:partOfEvent → "part of event", kg:AuthorAttribution → "author" (as kg/web/words.py). */
+    function words(iri) {
+      const local = iri.split("#").pop().replace(/Attribution$/, "");
+      return local.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+    }
+
+    /** "1905-10-13" → "13 October 1905"; "1905-10" → "October 1905"; a year stays. */
+    function spelled(value) {
+      const m = /^(-?\d{4})(?:-(\d\d))?(?:-(\d\d))?$/.exec(value);
+      if (!m) return value;
+      if (m[3]) return `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]} ${m[1]}`;
+      return m[2] ? `${MONTHS[Number(m[2]) - 1]} ${m[1]}` : m[1];
+    }
+
+    /** A date node as the text gives it, with its calendar and the Gregorian equivalent (as words.py). */
+    function datePhrase(d) {
+      const span = d.lo === d.hi ? spelled(d.lo) : `${spelled(d.lo)} – ${spelled(d.hi)}`;
+      if (!d.original) return `between ${span} (N.S.)`;
+      if (d.calendar === "http://www.wikidata.org/entity/Q1985727") return `${spelled(d.original)} (N.S.)`;
+      if (d.calendar === "http://www.wikidata.org/entity/Q1985786") return `${spelled(d.original)} (O.S.) = ${span} (N.S.)`;
+      return `${spelled(d.original)} (calendar not stated: ${span} N.S.)`;
+    }
+
     function termNode(term) {
       if (!term) return "";
       if (term.type === "uri") {
+        const dates = state.result && state.result.dates;
+        if (dates && dates[term.value]) {
+          return el("a", { href: localUrl(term.value) || term.value, title: term.value, class: "term date" },
+            datePhrase(dates[term.value]));
+        }
         const href = localUrl(term.value) || term.value;
         const local = href !== term.value;
-        return el("a", { href, title: term.value, class: local ? "term" : "term external" }, labelOf(term.value));
+        const text = CALENDARS[term.value] || (isOntologyTerm(term.value) ? words(term.value) : labelOf(term.value));
+        return el("a", { href, title: term.value, class: local ? "term" : "term external" }, text);
       }
       if (term.type === "bnode") return el("span", { class: "bnode" }, "_:" + term.value);
       const hint = term["xml:lang"] ? "@" + term["xml:lang"] : term.datatype ? short(term.datatype) : null;
-      return el("span", { class: DATE_TYPES.has(term.datatype) ? "literal date" : "literal", title: hint }, term.value);
+      // typed dates of the graph are Gregorian values (the calendar a text used is on its date node)
+      if (DATE_TYPES.has(term.datatype)) {
+        return el("span", { class: "literal date", title: `${term.value} (${hint})` }, `${spelled(term.value)} (N.S.)`);
+      }
+      const passage = state.result && state.result.passages && state.result.passages[term.value];
+      if (passage) return el("a", { href: passage, class: "literal quote" }, term.value);
+      return el("span", { class: "literal", title: hint }, term.value);
     }
 
     function renderTable(res) {
@@ -162,7 +204,7 @@
       };
       const propOf = (row) => {
         const p = propCol && propCol !== textCol && row[propCol];
-        return p ? short(p.value).replace(/^kg:/, "") : "";
+        return p ? words(p.value) : "";
       };
       const items = [];
       const groups = new Map();       // one row per name, as in a Gantt chart: the names stay readable
@@ -271,18 +313,20 @@
           && !row.predicate.value.endsWith("#type"));
         // Links between entities, when there are any: statement and mention nodes only clutter.
         const entityish = (iri) => isEntity(iri) || !iri.startsWith(BASE);
-        const between = linking.filter((row) => entityish(row.subject.value) && entityish(row.object.value));
-        for (const row of between.length ? between : linking) {
+        const between = linking.filter((row) => entityish(row.subject.value) && entityish(row.object.value)
+          && !CALENDARS[row.object.value]);
+        for (const row of between) {
           addNode(row.subject.value);
           addNode(row.object.value);
           addEdge(row.subject.value, row.object.value, short(row.predicate.value));
         }
       } else if (res.kind === "select") {
         const relCol = res.vars.find((v) => /relation|predicate|property|role|rel$/i.test(v));
+        // who claims a statement is not a party to it: a quoted claim is not the claimant's relation
+        const claimCols = new Set(res.vars.filter((v) => /claimant|attribut|quoted|author|source|statedIn/i.test(v)));
         for (const row of res.rows) {
-          const iris = res.vars.filter((v) => row[v] && row[v].type === "uri" && !isOntologyTerm(row[v].value));
-          let ents = iris.filter((v) => isEntity(row[v].value) || !row[v].value.startsWith(BASE));
-          if (ents.length < 2) ents = iris;
+          const ents = res.vars.filter((v) => !claimCols.has(v) && row[v] && row[v].type === "uri"
+            && !CALENDARS[row[v].value] && (isEntity(row[v].value) || /^https?:\/\/www\.wikidata\.org\/entity\/Q/.test(row[v].value)));
           if (ents.length < 2) continue;
           const rel = relCol && row[relCol] ? (row[relCol].type === "uri" ? short(row[relCol].value) : row[relCol].value) : "";
           const first = row[ents[0]].value;
@@ -364,7 +408,7 @@
       graph.on("dbltap", "node", (evt) => { location.href = localUrl(evt.target.id()) || evt.target.id(); });
     }
 
-    return { short, localUrl, labelOf, el, termNode, isOntologyTerm, isEntity, detail, renderTable,
+    return { short, localUrl, labelOf, el, termNode, words, datePhrase, isOntologyTerm, isEntity, detail, renderTable,
       renderTimeline, renderGraph, timelineItems, graphElements, CATEGORIES };
   };
 }());
