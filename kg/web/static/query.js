@@ -268,8 +268,18 @@
   /** Put the labels fetched after the table was drawn into its links. */
   function relabel(res) {
     if (view !== "table") { show(); return; }
-    // redraw: the labels, date phrases and passage links fetched after the first drawing
-    V.renderTable(res);
+    // in place (links a reader may be about to click stay the same elements): labels, date
+    // phrases and passage links fetched after the first drawing
+    for (const a of $("view-table").querySelectorAll("a.term")) {
+      const fresh = V.termNode({ type: "uri", value: a.title });
+      a.textContent = fresh.textContent;
+      a.className = fresh.className;
+    }
+    for (const span of $("view-table").querySelectorAll("span.literal:not(.date)")) {
+      if (res.passages && res.passages[span.textContent]) {
+        span.replaceWith(V.termNode({ type: "literal", value: span.textContent }));
+      }
+    }
   }
 
   function fail(message) {
