@@ -3,6 +3,7 @@ its search index, then times look-ups through the product's own functions (kg.se
 facet counts of kg.web.browse through the web app). Prints figures; not collected by pytest.
 
     .venv/bin/python bench/search.py [--triples 1e6] [--repeat 200]
+    .venv/bin/python bench/search.py --index data/current/search.sqlite     # the bundled corpus
 """
 
 from __future__ import annotations
@@ -47,7 +48,21 @@ def main() -> None:
     ap.add_argument("--triples", type=float, default=1e6)
     ap.add_argument("--repeat", type=int, default=200)
     ap.add_argument("--keep", type=Path, help="also copy the index here, to look into it")
+    ap.add_argument("--index", type=Path, help="time an index already built (kg build writes data/current/search.sqlite)")
     args = ap.parse_args()
+    if args.index:
+        ix = SearchIndex(args.index)
+        real = {"entity, exact name (Leon Trotsky)": lambda: ix.entities("Leon Trotsky", 20),
+                "entity, variant (Trotzky)": lambda: ix.entities("Trotzky", 20),
+                "entity, misspelt (Khrustalyov)": lambda: ix.entities("Khrustalyov", 20),
+                "entity, Russian (Петроград)": lambda: ix.entities("Петроград", 20),
+                "autocomplete (Pet)": lambda: ix.by_prefix("Pet", 10),
+                "passages (general strike)": lambda: ix.passages("general strike", 20)}
+        for name, fn in real.items():
+            times, out = timed(fn, args.repeat)
+            assert out, f"{name} found nothing: a timed look-up must return rows"
+            print(f"{name:36s} {percentiles(times)}, {len(out)} results")
+        return
     config = Config()
     t = time.perf_counter()
     corpus = synthetic_corpus(chapters_for(args.triples), 0)
