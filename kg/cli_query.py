@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kg.config import Config
 from kg.errors import BadParameter
-from kg.formats import by_name
+from kg.formats import by_name, finish
 from kg.queries import get
 from kg.sparql import query_form, result_kind
 from kg.stats import shorten
@@ -37,7 +37,7 @@ def run_cli_query(config: Config, query: str, fmt: str, endpoint: str | None) ->
         body = execute(open_store(config.data_dir), text, wire, max_bytes=config.max_result_bytes,
                        services=config.services)
     if fmt != "table" or kind == "graph":
-        return body.decode("utf-8")
+        return finish(wire, body).decode("utf-8")
     return table(json.loads(body), config.base_iri)
 
 

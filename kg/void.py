@@ -13,7 +13,7 @@ def partitions(store: ox.Store, base_iri: str) -> dict:
     out = {}
     for name, q in (("classes", q_class), ("properties", q_prop)):
         out[name] = [(r["key"].value, int(r["count"].value))
-                     for r in store.query(q, use_default_graph_as_union=True)]
+                     for r in store.query(q)]
     q_ent = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH <%sgraph/registry> { ?s a ?c } }" % base_iri
     out["entities"] = int(next(iter(store.query(q_ent)))["n"].value)
     q_links = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%sgraph/registry> { ?s <http://www.w3.org/2004/02/skos/core#exactMatch> ?o } }" % base_iri

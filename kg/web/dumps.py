@@ -58,7 +58,7 @@ def void():
     if fmt.name == "turtle":
         return Response(ttl, content_type="text/turtle; charset=utf-8")
     import pyoxigraph as ox
-    body = ox.serialize(ox.parse(ttl.encode(), ox.RdfFormat.TURTLE), format=fmt.ox_format)
+    body = formats.finish(fmt, ox.serialize(ox.parse(ttl.encode(), ox.RdfFormat.TURTLE), format=fmt.ox_format))
     return Response(body, content_type=fmt.media_type)
 
 

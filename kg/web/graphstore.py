@@ -13,8 +13,7 @@ bp = Blueprint("graphstore", __name__)
 
 
 def serve_graph(iri: str | None):
-    name = request.args.get("format")
-    fmt = formats.by_name("graph", name) if name else formats.negotiate(request.headers.get("Accept"), "graph")
+    fmt = formats.choose("graph", request.args.getlist("format"), request.headers.get("Accept"))
     if iri is None:   # the default graph: the union of the named graphs
         return rdf_response("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", fmt)
     if any(c in iri for c in '<>"{}|^`\\ '):

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file, url_for
 
 from kg import __version__, formats
-from kg.config import SETTINGS
+from kg.config import SETTINGS, shown
 from kg.errors import NotFound
 from kg.queries import catalogue, get
 from kg.web.rdfdoc import backend
@@ -147,7 +147,7 @@ def named_query(name):
         formats.by_name("results", request.args["format"], html=True) if request.args.get("format") else
         formats.negotiate(request.headers.get("Accept") or "text/html", "results", html=True, default=formats.HTML))
     if fmt.name != "html":
-        body = backend().query(text, "results", fmt.name)
+        body = formats.finish(fmt, backend().query(text, "results", fmt.name))
         return Response(body, content_type=fmt.media_type)
     data = json.loads(backend().query(text, "results", "json"))
     return render_template("query.html", query=query, text=text, head=data["head"]["vars"],
@@ -188,9 +188,10 @@ def version():
 
 @bp.route("/-/settings")
 def settings():
+    """The settings in force; folders relative to the project (or by name), never absolute paths."""
     values = asdict(config())
-    values.pop("extra", None)
-    return jsonify({s.name: {"value": values[s.name], "help": s.help} for s in SETTINGS})
+    return jsonify({s.name: {"value": shown(values[s.name]) if s.name.endswith("_dir") else values[s.name],
+                             "help": s.help} for s in SETTINGS})
 
 
 def not_found(message):

@@ -13,15 +13,12 @@ def backend():
 
 def wants(kind: str = "graph"):
     """The negotiated format for a resource page: HTML for browsers, else an RDF format."""
-    name = request.args.get("format")
-    if name:
-        return formats.by_name(kind, name, html=True)
-    accept = request.headers.get("Accept") or "text/html"
-    return formats.negotiate(accept, kind, html=True, default=formats.HTML)
+    return formats.choose(kind, request.args.getlist("format"), request.headers.get("Accept"),
+                          html=True, default=formats.HTML)
 
 
 def rdf_response(construct: str, fmt) -> Response:
-    body = backend().query(construct, "graph", fmt.name)
+    body = formats.finish(fmt, backend().query(construct, "graph", fmt.name))
     ctype = fmt.media_type + ("; charset=utf-8" if fmt.media_type.startswith("text/") else "")
     return Response(body, content_type=ctype, headers={"Vary": "Accept"})
 
