@@ -19,7 +19,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg import __version__
-from kg.config import DEFAULT_BASE_IRI, Config
+from kg.config import Config, rebaser
 from kg.corpus import Corpus, load_corpus
 from kg.errors import KgError, NotConformant
 from kg.iris import Iris
@@ -39,13 +39,6 @@ class BuildResult:
     manifest: dict
     report: Report
     timings: dict = field(default_factory=dict)
-
-
-def rebaser(base_iri: str):
-    """Rewrite the default base IRI in ontology, shapes and queries to the configured one."""
-    if base_iri == DEFAULT_BASE_IRI:
-        return lambda text: text
-    return lambda text: text.replace(DEFAULT_BASE_IRI, base_iri)
 
 
 def ontology_files(config: Config) -> list[Path]:

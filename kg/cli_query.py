@@ -7,7 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from kg.config import Config
+from kg.config import Config, rebaser
 from kg.errors import BadParameter
 from kg.formats import by_name, finish
 from kg.queries import get
@@ -16,7 +16,6 @@ from kg.stats import shorten
 
 
 def resolve_query(config: Config, query: str) -> str:
-    from kg.build import rebaser
     if Path(query).suffix == ".rq" and Path(query).is_file():
         return rebaser(config.base_iri)(Path(query).read_text(encoding="utf-8"))
     if "{" not in query and " " not in query.strip():

@@ -167,6 +167,13 @@ def load_config(toml_path: str | os.PathLike | None = None, environ=None, **over
     return cfg
 
 
+def rebaser(base_iri: str):
+    """Rewrite the default base IRI in ontology, shapes and queries to the configured one."""
+    if base_iri == DEFAULT_BASE_IRI:
+        return lambda text: text
+    return lambda text: text.replace(DEFAULT_BASE_IRI, base_iri)
+
+
 def shown(path: str) -> str:
     """A folder as shown to visitors: relative to the project when inside it, else its name."""
     p = Path(path).resolve()

@@ -7,9 +7,10 @@ import json
 from dataclasses import asdict
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file, url_for
+from markupsafe import Markup, escape
 
 from kg import __version__, formats
-from kg.config import SETTINGS, shown
+from kg.config import SETTINGS, rebaser, shown
 from kg.errors import NotFound
 from kg.queries import catalogue, get
 from kg.web.rdfdoc import backend
@@ -25,7 +26,18 @@ def config():
 
 @bp.app_template_filter("href")
 def href_filter(iri):
-    return href(iri)
+    return href(iri) or ""
+
+
+@bp.app_template_filter("link")
+def link_filter(iri, text, title=None):
+    """`<a href=…>text</a>` for an IRI that may be linked (kg.web.urls.href), else the text alone."""
+    target = href(iri) if iri else None
+    text = escape(text)
+    if target is None:
+        return Markup(f'<span class="iri">{text}</span>')
+    title_attr = f' title="{escape(title)}"' if title else ""
+    return Markup(f'<a href="{escape(target)}"{title_attr}>{text}</a>')
 
 
 @bp.app_template_filter("short")
@@ -83,7 +95,6 @@ def members_link(class_iri: str) -> str:
 @bp.route("/query")
 def query_page():
     """The query editor: examples, results as a table, a timeline or a graph; state in the URL."""
-    from kg.build import rebaser
     from kg.namespaces import prefixes
     cat = catalogue(config().queries_dir)
     example = request.args.get("example")
@@ -139,7 +150,6 @@ def queries_index():
 def named_query(name):
     slug, _, ext = name.partition(".")
     query = get(config().queries_dir, slug)
-    from kg.build import rebaser
     text = rebaser(config().base_iri)(query.text)
     if ext == "rq":
         return Response(text, content_type="application/sparql-query; charset=utf-8")
