@@ -149,6 +149,7 @@ def build(config: Config) -> BuildResult:
                 "statements": len(graphs.corpus.annotations.statements),
                 "mentions": len(graphs.corpus.annotations.mentions),
                 "sources": sorted(graphs.corpus.sources), "files": files,
+                "source_rights": {sid: src.rights for sid, src in sorted(graphs.corpus.sources.items())},
                 "partitions": parts,
                 "examples": [e for e in EXAMPLES if e in graphs.corpus.registry] or sorted(graphs.corpus.registry)[:3],
             }

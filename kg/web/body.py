@@ -36,7 +36,9 @@ class BodyLimit:
                 body = bytearray()
             environ["wsgi.input"] = io.BytesIO(bytes(body))
             environ["CONTENT_LENGTH"] = str(len(body))
+            # the body is whole now: werkzeug reads Content-Length only without a chunked coding
             environ.pop("wsgi.input_terminated", None)
+            environ.pop("HTTP_TRANSFER_ENCODING", None)
         return self.wsgi_app(environ, start_response)
 
 
