@@ -5,8 +5,9 @@ and `named-graph-uri`; results by Accept (q-values) or `format=`. Without a quer
 Service Description. The default graph holds each triple of the named graphs once, unless
 `default-graph-uri` names graphs.
 
-Parameters are decoded here, strictly as UTF-8 (§2.1: "the query string … MUST be UTF-8"), never
-with replacement characters: a request in another encoding gets a 4xx, not a different query.
+Parameters are decoded here, strictly as UTF-8 (the Protocol's encoding; its test suite expects a
+UTF-16 body to be refused), never with replacement characters: a request in another encoding gets
+a 4xx, not a different query.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def decode_params(raw: bytes, where: str) -> list[tuple[str, str]]:
     try:
         return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
     except UnicodeDecodeError:
-        raise BadParameter(f"the {where} is not valid UTF-8 (SPARQL 1.1 Protocol §2.1): "
+        raise BadParameter(f"the {where} is not valid UTF-8: "
                            "percent-encode the UTF-8 bytes of the query") from None
 
 
@@ -42,20 +43,19 @@ def require_utf8_charset(what: str) -> None:
     """A declared charset other than UTF-8 is refused (415) rather than decoded."""
     charset = (request.mimetype_params.get("charset") or "utf-8").lower().replace("_", "-")
     if charset not in ("utf-8", "utf8"):
-        raise UnsupportedMediaType(f"{what} must be UTF-8 (SPARQL 1.1 Protocol §2.1.3), "
+        raise UnsupportedMediaType(f"{what} must be UTF-8 (SPARQL 1.1 Protocol), "
                                    f"not charset={request.mimetype_params.get('charset')}")
 
 
 def decode_body(body: bytes) -> str:
     """The body of a direct POST as text: strict UTF-8; UTF-16 and other encodings are named."""
     if body.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(body) > 1 and b"\x00" in body):
-        raise UnsupportedMediaType("the query body looks like UTF-16: send it as UTF-8 "
-                                   "(SPARQL 1.1 Protocol §2.1.3)")
+        raise UnsupportedMediaType("the query body looks like UTF-16: send it as UTF-8 (SPARQL 1.1 Protocol)")
     try:
         return body.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         raise BadParameter(f"the query body is not valid UTF-8 (byte {exc.start}): send it as UTF-8 "
-                           "(SPARQL 1.1 Protocol §2.1.3)") from None
+                           "(SPARQL 1.1 Protocol)") from None
 
 
 class Params:
@@ -69,8 +69,8 @@ class Params:
 
 
 def request_params() -> tuple[Params, str | None]:
-    """(every parameter, the query text) from any of the three protocol forms; the checks of
-    §2.1.4: one query, no query beside an update, the right media type."""
+    """(every parameter, the query text) from any of the three protocol forms, checked as the
+    Protocol asks: exactly one query, no query beside an update, one of its media types."""
     url_pairs = decode_params(request.query_string, "query string")
     body_query = None
     if request.method == "POST":
