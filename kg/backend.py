@@ -91,6 +91,10 @@ class LocalBackend:
                                    timeout_s)
         except OSError as exc:
             raise StoreUnavailable(f"cannot read the store: {' '.join(str(exc).split())[:300]}") from None
+        except RuntimeError as exc:      # a damaged file found while reading: RocksDB says "Corruption"
+            if not str(exc).startswith("Corruption"):
+                raise
+            raise StoreUnavailable(f"the store is damaged: {' '.join(str(exc).split())[:300]}") from None
 
     def select(self, text: str) -> list[dict]:
         """A SELECT for our own pages: rows of {var: value} (plain strings)."""

@@ -290,6 +290,23 @@ def test_a_corrupt_store_is_a_503_with_a_clear_message(broken_build):
         app.extensions["kg_backend"].close()
 
 
+def test_a_file_found_damaged_while_querying_is_a_503(broken_build, monkeypatch):
+    """RocksDB checks a block when it reads it: damage can surface in the middle of a query."""
+    config, _ = broken_build
+    app, client = served(config)
+
+    class Damaged:
+        def query(self, *args, **kwargs):
+            raise RuntimeError("Corruption: block checksum mismatch: stored = 1, computed = 2 in "
+                               f"{config.data_dir}/builds/x/store/000012.sst")
+    try:
+        monkeypatch.setattr(app.extensions["kg_backend"], "store", lambda: Damaged())
+        r = client.get("/sparql", query_string={"query": ASK})
+        assert r.status_code == 503 and b"damaged" in r.data and str(config.data_dir).encode() not in r.data
+    finally:
+        app.extensions["kg_backend"].close()
+
+
 @pytest.mark.parametrize("garbage", [b"{not json", b"[]", b"{}", b"\xff\xfe"])
 def test_a_garbage_manifest_is_a_503_not_a_traceback(broken_build, garbage):
     config, build = broken_build
