@@ -84,8 +84,8 @@ def write_store(build_dir: Path, quads: list[ox.Quad]) -> ox.Store:
     store = ox.Store(str(build_dir / "store"))
     store.bulk_extend(quads)
     default = ox.DefaultGraph()
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, default)
-                      for t in {ox.Triple(q.subject, q.predicate, q.object) for q in quads})
+    # a quad is stored once however often it is given, so no Python set of triples is needed
+    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in quads)
     store.flush()
     return store
 
