@@ -22,8 +22,8 @@ class BodyLimit:
         self.max_bytes = max_bytes
 
     def __call__(self, environ, start_response):
-        if not environ.get("CONTENT_LENGTH") and (
-                environ.get("wsgi.input_terminated") or "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()):
+        # HTTP/1.1 (all `kg serve` speaks) has a body without Content-Length only when chunked
+        if not environ.get("CONTENT_LENGTH") and "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
             body = bytearray()
             stream = environ["wsgi.input"]
             while len(body) <= self.max_bytes:
