@@ -14,7 +14,7 @@ bp = Blueprint("graphstore", __name__)
 
 def serve_graph(iri: str | None):
     fmt = formats.choose("graph", request.args.getlist("format"), request.headers.get("Accept"))
-    if iri is None:   # the default graph: the union of the named graphs
+    if iri is None:   # the default graph: each triple of the named graphs once
         return rdf_response("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", fmt)
     if any(c in iri for c in '<>"{}|^`\\ '):
         raise BadParameter("graph is not a valid IRI")
