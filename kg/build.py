@@ -143,7 +143,7 @@ def build(config: Config) -> BuildResult:
             manifest = {
                 "build_id": build_id, "version": __version__, "base_iri": config.base_iri,
                 "created": now.isoformat(timespec="seconds"), "digest": digest,
-                "quads": len(store), "triples": files["kg.ttl"]["triples"],
+                "quads": files["kg.nq"]["triples"], "triples": files["kg.ttl"]["triples"],
                 "named_graphs": named_graphs,
                 "entities": len(graphs.corpus.registry),
                 "statements": len(graphs.corpus.annotations.statements),

@@ -95,18 +95,20 @@ def write_dumps(build_dir: Path, store: ox.Store, prefixes: dict[str, str], extr
     dumps = build_dir / "dumps"
     dumps.mkdir()
     # Readable Turtle of the default graph: subjects sorted, rdf:type first, so each subject is
-    # one block. N-Quads and TriG hold the whole dataset: the default graph and the named graphs.
+    # one block. N-Quads and TriG hold the named graphs, each source's view; the default graph
+    # is their distinct union, so it is not written twice (kg.ttl is it).
     triples = sorted((ox.Triple(q.subject, q.predicate, q.object)
                       for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())),
                      key=lambda t: (t.subject.value, t.predicate.value != RDF_TYPE, t.predicate.value, str(t.object)))
+    named = [q for q in store if not isinstance(q.graph_name, ox.DefaultGraph)]
     # Prefixes whose local names would need escaping (statement/…#evidence) stay full IRIs.
     readable = {k: v for k, v in prefixes.items() if k not in ("kgst", "kgs")}
     files = {
         "kg.ttl": ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=readable),
-        "kg.nq": store.dump(format=ox.RdfFormat.N_QUADS),
-        "kg.trig": store.dump(format=ox.RdfFormat.TRIG, prefixes=readable),
+        "kg.nq": ox.serialize(named, format=ox.RdfFormat.N_QUADS),
+        "kg.trig": ox.serialize(named, format=ox.RdfFormat.TRIG, prefixes=readable),
     }
-    counts = {"kg.ttl": len(triples), "kg.nq": len(store), "kg.trig": len(store)}
+    counts = {"kg.ttl": len(triples), "kg.nq": len(named), "kg.trig": len(named)}
     files.update(extra)
     manifest = {}
     for name, data in files.items():

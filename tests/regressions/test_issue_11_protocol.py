@@ -361,13 +361,16 @@ def test_the_named_graphs_keep_the_per_source_view(client):
         number(client.get("/sparql", query_string={"query": COUNT}, headers=JSON_RESULTS))
 
 
-def test_the_turtle_dump_is_the_default_graph_and_nquads_the_dataset(built_corpus, corpus_store):
+def test_the_turtle_dump_is_the_default_graph_and_nquads_the_named_graphs(built_corpus, corpus_store):
     config, result = built_corpus
     dumps = Path(config.data_dir, "current", "dumps")
-    default = len(list(corpus_store.quads_for_pattern(None, None, None, ox.DefaultGraph())))
-    assert result.manifest["triples"] == default
-    assert len(list(ox.parse(path=str(dumps / "kg.ttl"), format=ox.RdfFormat.TURTLE))) == default
-    assert len(list(ox.parse(path=str(dumps / "kg.nq"), format=ox.RdfFormat.N_QUADS))) == len(corpus_store)
+    default = set(corpus_store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    named = {q for q in corpus_store if not isinstance(q.graph_name, ox.DefaultGraph)}
+    assert result.manifest["triples"] == len(default) < result.manifest["quads"] == len(named)
+    # counted, not compared as sets: blank nodes of the ontology get new labels when read back
+    assert len(list(ox.parse(path=str(dumps / "kg.ttl"), format=ox.RdfFormat.TURTLE))) == len(default)
+    nq = list(ox.parse(path=str(dumps / "kg.nq"), format=ox.RdfFormat.N_QUADS))
+    assert len(nq) == len(named) and not any(isinstance(q.graph_name, ox.DefaultGraph) for q in nq)
 
 
 # ---- builds -------------------------------------------------------------------------------------
