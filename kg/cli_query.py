@@ -34,7 +34,7 @@ def run_cli_query(config: Config, query: str, fmt: str, endpoint: str | None) ->
         from kg.sparql import execute
         from kg.store import open_store
         body = execute(open_store(config.data_dir), text, wire, max_bytes=config.max_result_bytes,
-                       services=config.services)
+                       base_iri=config.base_iri, services=config.services)
     if fmt != "table" or kind == "graph":
         return finish(wire, body).decode("utf-8")
     return table(json.loads(body), config.base_iri)
