@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 ASSETS  = kg/web/assets
 
-.PHONY: setup build run test browser vendor clean
+.PHONY: setup build run test answers browser vendor clean
 
 setup: $(VENV)/.installed
 
@@ -23,12 +23,18 @@ run: build
 test: setup browser
 	$(BIN)/python -m pytest
 
+# Refresh queries/*.tsv from a fresh build after a deliberate change to the data; an empty or
+# failed answer is never written over a stored one. Review with `git diff queries/`.
+answers: build
+	$(BIN)/kg query --refresh
+
 # The browser tests drive Debian's chromium through Debian's chromium-driver (never a downloaded
-# browser). Installed when missing; if that fails (not root, no apt), those tests say so and skip.
+# browser). Installed when missing; if that fails (not root, no apt), `make test` stops here,
+# and the browser tests, run without it, fail rather than skip.
 browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  (apt-get update && apt-get install -y chromium chromium-driver) || \
-	  echo "could not install chromium and chromium-driver: the browser tests will be skipped"
+	  { echo "could not install chromium and chromium-driver: the browser tests cannot run" >&2; exit 1; }
 
 # Refresh the vendored browser libraries (kg/web/static/vendor/, committed) from the npm registry,
 # at the exact versions of kg/web/assets/package-lock.json. Needs Node.js and npm; serving does not.

@@ -108,7 +108,7 @@ class PyOxigraph:
 
     def run(self, query: str) -> bytes:
         out = io.BytesIO()
-        self.store.query(query, use_default_graph_as_union=True).serialize(out, ox.QueryResultsFormat.JSON)
+        self.store.query(query).serialize(out, ox.QueryResultsFormat.JSON)
         return out.getvalue()
 
     def close(self):

@@ -16,7 +16,7 @@ from pathlib import Path
 from kg.config import Config
 from kg.errors import StoreUnavailable
 from kg.formats import by_name
-from kg.store import current_dir
+from kg.store import current_dir, load_manifest
 
 
 class LocalBackend:
@@ -59,7 +59,7 @@ class LocalBackend:
                                        "run `kg build` first")
             try:
                 store = ox.Store.read_only(path)
-            except OSError as exc:
+            except (OSError, RuntimeError) as exc:     # RocksDB reports corrupt files as RuntimeError
                 raise StoreUnavailable(f"cannot read the store: {exc}") from None
             self._store = (path, store)      # the previous build's handle is let go
             return store
@@ -72,7 +72,7 @@ class LocalBackend:
         path = Path(real) / "manifest.json"
         if not path.is_file():
             raise StoreUnavailable(f"no build at {current_dir(self.config.data_dir)}: run `kg build` first")
-        manifest = json.loads(path.read_text())
+        manifest = load_manifest(path)
         self._manifest_cache = (real, manifest)
         return manifest
 
@@ -86,10 +86,15 @@ class LocalBackend:
         dataset = Dataset(tuple(default_graphs), tuple(named_graphs))
         try:
             return self.runner.run(lambda: execute(store, text, by_name(kind, fmt), dataset,
-                                                   self.config.max_result_bytes, services=self.config.services),
+                                                   self.config.max_result_bytes, base_iri=self.config.base_iri,
+                                                   services=self.config.services),
                                    timeout_s)
         except OSError as exc:
             raise StoreUnavailable(f"cannot read the store: {' '.join(str(exc).split())[:300]}") from None
+        except RuntimeError as exc:      # a damaged file found while reading: RocksDB says "Corruption"
+            if not str(exc).startswith("Corruption"):
+                raise
+            raise StoreUnavailable(f"the store is damaged: {' '.join(str(exc).split())[:300]}") from None
 
     def select(self, text: str) -> list[dict]:
         """A SELECT for our own pages: rows of {var: value} (plain strings)."""

@@ -19,7 +19,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg import __version__
-from kg.config import DEFAULT_BASE_IRI, Config
+from kg.config import Config, rebaser
 from kg.corpus import Corpus, load_corpus
 from kg.errors import KgError, NotConformant
 from kg.iris import Iris
@@ -40,13 +40,6 @@ class BuildResult:
     manifest: dict
     report: Report
     timings: dict = field(default_factory=dict)
-
-
-def rebaser(base_iri: str):
-    """Rewrite the default base IRI in ontology, shapes and queries to the configured one."""
-    if base_iri == DEFAULT_BASE_IRI:
-        return lambda text: text
-    return lambda text: text.replace(DEFAULT_BASE_IRI, base_iri)
 
 
 def ontology_files(config: Config) -> list[Path]:
@@ -154,12 +147,13 @@ def build(config: Config) -> BuildResult:
             manifest = {
                 "build_id": build_id, "version": __version__, "base_iri": config.base_iri,
                 "created": now.isoformat(timespec="seconds"), "digest": digest,
-                "quads": len(store), "triples": files["kg.ttl"]["triples"],
+                "quads": files["kg.nq"]["triples"], "triples": files["kg.ttl"]["triples"],
                 "named_graphs": named_graphs,
                 "entities": len(graphs.corpus.registry),
                 "statements": len(graphs.corpus.annotations.statements),
                 "mentions": len(graphs.corpus.annotations.mentions),
                 "sources": sorted(graphs.corpus.sources), "files": files,
+                "source_rights": {sid: src.rights for sid, src in sorted(graphs.corpus.sources.items())},
                 "partitions": parts, "search": search_counts,
                 "examples": [e for e in EXAMPLES if e in graphs.corpus.registry] or sorted(graphs.corpus.registry)[:3],
             }

@@ -89,14 +89,31 @@ def validate(ctx, report_path):
 
 
 @main.command()
-@click.argument("query")
+@click.argument("query", required=False)
 @click.option("--format", "fmt", default="table", show_default=True,
               help="table, or a results format (json, csv, tsv, xml) / graph format (turtle, ntriples, jsonld, rdfxml).")
 @click.option("--endpoint", default=None, help="Run against this SPARQL endpoint URL instead of the local store.")
+@click.option("--refresh", is_flag=True,
+              help="Store the current build's answer of the named query QUERY (or of all) as queries/<name>.tsv; "
+                   "an empty or failed answer is never written over a stored one.")
 @click.pass_context
 @handle_errors
-def query(ctx, query, fmt, endpoint):
+def query(ctx, query, fmt, endpoint, refresh):
     """Run a SPARQL query: a string, a .rq file, or the name of a query in queries/."""
+    if refresh:
+        from kg.answers import refresh_answers
+        if endpoint or fmt != "table":
+            raise click.UsageError("--refresh stores TSV answers from the local build: no --endpoint or --format")
+        results = refresh_answers(config_from(ctx), [query] if query else None)
+        for r in results:
+            click.echo(r.line())
+        refused = sum(r.status == "refused" for r in results)
+        changed = sum(r.status in ("changed", "new") for r in results)
+        click.echo(f"{changed} changed, {len(results) - changed - refused} unchanged, {refused} refused"
+                   + ("; review the changes with `git diff queries/`" if changed else ""))
+        sys.exit(1 if refused else 0)
+    if not query:
+        raise click.UsageError("give a QUERY (text, .rq file or name), or --refresh")
     from kg.cli_query import run_cli_query
     click.echo(run_cli_query(config_from(ctx), query, fmt, endpoint), nl=False)
 

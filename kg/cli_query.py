@@ -7,16 +7,15 @@ import io
 import json
 from pathlib import Path
 
-from kg.config import Config
+from kg.config import Config, rebaser
 from kg.errors import BadParameter
-from kg.formats import by_name
+from kg.formats import by_name, finish
 from kg.queries import get
 from kg.sparql import query_form, result_kind
 from kg.stats import shorten
 
 
 def resolve_query(config: Config, query: str) -> str:
-    from kg.build import rebaser
     if Path(query).suffix == ".rq" and Path(query).is_file():
         return rebaser(config.base_iri)(Path(query).read_text(encoding="utf-8"))
     if "{" not in query and " " not in query.strip():
@@ -35,9 +34,9 @@ def run_cli_query(config: Config, query: str, fmt: str, endpoint: str | None) ->
         from kg.sparql import execute
         from kg.store import open_store
         body = execute(open_store(config.data_dir), text, wire, max_bytes=config.max_result_bytes,
-                       services=config.services)
+                       base_iri=config.base_iri, services=config.services)
     if fmt != "table" or kind == "graph":
-        return body.decode("utf-8")
+        return finish(wire, body).decode("utf-8")
     return table(json.loads(body), config.base_iri)
 
 

@@ -1,76 +1,59 @@
-"""Settings as one declarative table: defaults → kg.toml → KG_* environment → explicit overrides."""
+"""Settings declared once, as the fields of `Config`: defaults → kg.toml → KG_* environment →
+explicit overrides, each value converted to its setting's type with an error naming the setting
+and where the value came from."""
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from kg.errors import InputError, Location
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BASE_IRI = "https://w3id.org/soviets/"
 
 
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    default: object
-    help: str
-
-
-SETTINGS = [
-    Setting("base_iri", DEFAULT_BASE_IRI,
-            "Base IRI under which entities, graphs and the ontology are minted (ends with '/')."),
-    Setting("sources_dir", str(PROJECT_ROOT / "sources"),
-            "Folder with the source texts, sources.yaml, entities/ and annotations/."),
-    Setting("data_dir", str(PROJECT_ROOT / "data"),
-            "Folder where `kg build` writes the store (data/store) and the dumps (data/dumps)."),
-    Setting("ontology_dir", str(PROJECT_ROOT / "ontology"), "Folder with the OWL ontology in Turtle."),
-    Setting("shapes_dir", str(PROJECT_ROOT / "shapes"), "Folder with the SHACL shapes."),
-    Setting("queries_dir", str(PROJECT_ROOT / "queries"), "Folder with the named SPARQL queries."),
-    Setting("host", "127.0.0.1", "Address `kg serve` listens on."),
-    Setting("port", 8000, "Port `kg serve` listens on."),
-    # 30 s as in Oxigraph server's and Fuseki's defaults: long enough for any honest query on this corpus.
-    Setting("query_timeout_s", 30.0, "Time limit for one SPARQL query, in seconds."),
-    # Far above any honest answer over this corpus (the whole graph is ~10 MB as N-Triples),
-    # far below what would exhaust memory; results past it are cut with an error, not buffered.
-    Setting("max_result_bytes", 64_000_000, "Largest serialised result one query may return, in bytes."),
-    Setting("max_body_bytes", 1_000_000, "Largest request body accepted by the endpoint."),
-    # Federated queries may reach only these endpoints: the endpoint must not become a proxy.
-    Setting("service_allowlist", "https://query.wikidata.org/sparql",
-            "Comma-separated SPARQL endpoints a query may call with SERVICE (empty: none)."),
-    Setting("threads", 8, "Threads of each HTTP worker; they run the queries."),
-    Setting("http_workers", 2, "HTTP worker processes of `kg serve`."),
-    # Wikidata's own services; tests point these at a local stand-in (tests/fixtures/wikidata/).
-    Setting("wikidata_search_url", "https://www.wikidata.org/w/api.php",
-            "Wikidata's action API, asked for candidates by `kg link` (wbsearchentities)."),
-    Setting("wikidata_sparql_url", "https://query.wikidata.org/sparql",
-            "Wikidata's SPARQL service, asked by `kg link` for candidates' types, dates and redirects."),
-    # Long enough for one SPARQL query over a few dozen items on the public service (its own
-    # limit is 60 s), short enough that an unreachable service fails fast.
-    Setting("wikidata_timeout_s", 30.0, "Time limit for one request to Wikidata, in seconds."),
-]
+def setting(default, help: str, minimum: float | None = None, maximum: float | None = None):
+    """A field of Config that is a user setting: its default, what it is for, its bounds."""
+    return field(default=default, metadata={"help": help, "minimum": minimum, "maximum": maximum})
 
 
 @dataclass(frozen=True)
 class Config:
-    base_iri: str = DEFAULT_BASE_IRI
-    sources_dir: str = str(PROJECT_ROOT / "sources")
-    data_dir: str = str(PROJECT_ROOT / "data")
-    ontology_dir: str = str(PROJECT_ROOT / "ontology")
-    shapes_dir: str = str(PROJECT_ROOT / "shapes")
-    queries_dir: str = str(PROJECT_ROOT / "queries")
-    host: str = "127.0.0.1"
-    port: int = 8000
-    query_timeout_s: float = 30.0
-    max_result_bytes: int = 64_000_000
-    max_body_bytes: int = 1_000_000
-    service_allowlist: str = "https://query.wikidata.org/sparql"
-    threads: int = 8
-    http_workers: int = 2
-    wikidata_search_url: str = "https://www.wikidata.org/w/api.php"
-    wikidata_sparql_url: str = "https://query.wikidata.org/sparql"
-    wikidata_timeout_s: float = 30.0
+    base_iri: str = setting(DEFAULT_BASE_IRI,
+                            "Base IRI under which entities, graphs and the ontology are minted (ends with '/').")
+    sources_dir: str = setting(str(PROJECT_ROOT / "sources"),
+                               "Folder with the source texts, sources.yaml, entities/ and annotations/.")
+    data_dir: str = setting(str(PROJECT_ROOT / "data"),
+                            "Folder where `kg build` writes the store (data/store) and the dumps (data/dumps).")
+    ontology_dir: str = setting(str(PROJECT_ROOT / "ontology"), "Folder with the OWL ontology in Turtle.")
+    shapes_dir: str = setting(str(PROJECT_ROOT / "shapes"), "Folder with the SHACL shapes.")
+    queries_dir: str = setting(str(PROJECT_ROOT / "queries"), "Folder with the named SPARQL queries.")
+    host: str = setting("127.0.0.1", "Address `kg serve` listens on.")
+    port: int = setting(8000, "Port `kg serve` listens on.", 1, 65535)
+    # 30 s as in Oxigraph server's and Fuseki's defaults: long enough for any honest query on this corpus.
+    query_timeout_s: float = setting(30.0, "Time limit for one SPARQL query, in seconds.", 0.001)
+    # Far above any honest answer over this corpus (the whole graph is ~10 MB as N-Triples),
+    # far below what would exhaust memory; results past it are cut with an error, not buffered.
+    max_result_bytes: int = setting(64_000_000, "Largest serialised result one query may return, in bytes.", 1)
+    max_body_bytes: int = setting(1_000_000, "Largest request body accepted by the endpoint.", 1)
+    # Federated queries may reach only these endpoints: the endpoint must not become a proxy.
+    service_allowlist: str = setting("https://query.wikidata.org/sparql",
+                                     "Comma-separated SPARQL endpoints a query may call with SERVICE (empty: none).")
+    threads: int = setting(8, "Threads of each HTTP worker; they run the queries.", 1)
+    http_workers: int = setting(2, "HTTP worker processes of `kg serve`.", 1)
+    # Wikidata's own services; tests point these at a local stand-in (tests/fixtures/wikidata/).
+    wikidata_search_url: str = setting("https://www.wikidata.org/w/api.php",
+                                       "Wikidata's action API, asked for candidates by `kg link` (wbsearchentities).")
+    wikidata_sparql_url: str = setting("https://query.wikidata.org/sparql",
+                                       "Wikidata's SPARQL service, asked by `kg link` for candidates' types, "
+                                       "dates and redirects.")
+    # Long enough for one SPARQL query over a few dozen items on the public service (its own
+    # limit is 60 s), short enough that an unreachable service fails fast.
+    wikidata_timeout_s: float = setting(30.0, "Time limit for one request to Wikidata, in seconds.", 0.001)
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -89,30 +72,112 @@ class Config:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
 
-def _coerce(name: str, value):
-    kind = type(next(s.default for s in SETTINGS if s.name == name))
-    return kind(value)
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    help: str
+    minimum: float | None = None
+    maximum: float | None = None
+
+    @property
+    def kind(self) -> type:
+        return type(self.default)
+
+    @property
+    def env(self) -> str:
+        return f"KG_{self.name.upper()}"
+
+
+SETTINGS = [Setting(f.name, f.default, f.metadata["help"], f.metadata["minimum"], f.metadata["maximum"])
+            for f in fields(Config) if "help" in f.metadata]
+BY_NAME = {s.name: s for s in SETTINGS}
+_KIND_WORDS = {int: "a whole number", float: "a number", str: "text"}
+
+
+def convert(name: str, value, origin: str):
+    """`value` as the type of setting `name`, or an InputError naming the setting and `origin`."""
+    s = BY_NAME[name]
+    where = f"setting {name} ({origin})"
+    if s.kind is str:
+        if not isinstance(value, str):
+            raise InputError(f"{where}: {value!r} is not text")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise InputError(f"{where}: {value!r} is not {_KIND_WORDS[s.kind]}")
+    try:
+        number = s.kind(value.strip() if isinstance(value, str) else value)
+        if isinstance(value, float) and s.kind is int and value != int(value):
+            raise ValueError
+    except (ValueError, OverflowError):
+        raise InputError(f"{where}: {value!r} is not {_KIND_WORDS[s.kind]}") from None
+    if isinstance(number, float) and not math.isfinite(number):
+        raise InputError(f"{where}: {value!r} is not a finite number")
+    if s.minimum is not None and number < s.minimum or s.maximum is not None and number > s.maximum:
+        bounds = f"from {s.minimum:g}" + (f" to {s.maximum:g}" if s.maximum is not None else " up")
+        raise InputError(f"{where}: {value!r} is out of range ({bounds})")
+    return number
+
+
+def read_toml(path: Path) -> dict:
+    """The settings of a kg.toml file; a malformed file is an InputError with its line."""
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        message = str(exc).split(" (at line")[0]
+        raise InputError(f"malformed TOML: {message}", Location(str(path), line)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the settings file: {exc.strerror}", Location(str(path))) from None
 
 
 def load_config(toml_path: str | os.PathLike | None = None, environ=None, **overrides) -> Config:
-    """Build the frozen Config from the layers, in order; later layers win."""
+    """Build the frozen Config from the layers, in order; later layers win.
+
+    `toml_path` names a file that must exist (`--config FILE`); without it, ./kg.toml is read
+    when present."""
     values: dict = {}
-    path = Path(toml_path) if toml_path else Path("kg.toml")
+    if toml_path is not None:
+        path = Path(toml_path)
+        if not path.is_file():
+            raise InputError(f"--config {toml_path}: no such file")
+    else:
+        path = Path("kg.toml")
     if path.is_file():
-        with open(path, "rb") as fh:
-            values.update(tomllib.load(fh))
+        loaded = read_toml(path)
+        unknown = sorted(set(loaded) - set(BY_NAME))
+        if unknown:
+            raise InputError(f"{path}: unknown setting(s): {', '.join(unknown)}; "
+                               f"known: {', '.join(BY_NAME)}")
+        values.update({k: convert(k, v, f"from {path}") for k, v in loaded.items()})
     env = os.environ if environ is None else environ
-    names = {f.name for f in fields(Config)} - {"extra"}
-    for name in names:
-        key = f"KG_{name.upper()}"
-        if key in env:
-            values[name] = env[key]
-    values.update({k: v for k, v in overrides.items() if v is not None})
-    unknown = set(values) - names
-    if unknown:
-        from kg.errors import InputError
-        raise InputError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-    cfg = Config(**{k: _coerce(k, v) for k, v in values.items()})
+    for s in SETTINGS:
+        if s.env in env:
+            values[s.name] = convert(s.name, env[s.env], f"from environment variable {s.env}")
+    for name, value in overrides.items():
+        if value is None:
+            continue
+        if name not in BY_NAME:
+            raise InputError(f"unknown setting: {name}")
+        values[name] = convert(name, value, "from the command line")
+    cfg = Config(**values)
     if not cfg.base_iri.endswith("/"):
         cfg = replace(cfg, base_iri=cfg.base_iri + "/")
     return cfg
+
+
+def rebaser(base_iri: str):
+    """Rewrite the default base IRI in ontology, shapes and queries to the configured one."""
+    if base_iri == DEFAULT_BASE_IRI:
+        return lambda text: text
+    return lambda text: text.replace(DEFAULT_BASE_IRI, base_iri)
+
+
+def shown(path: str) -> str:
+    """A folder as shown to visitors: relative to the project when inside it, else its name."""
+    p = Path(path).resolve()
+    try:
+        return str(p.relative_to(PROJECT_ROOT)) + "/"
+    except ValueError:
+        return p.name + "/"

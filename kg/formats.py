@@ -112,3 +112,38 @@ def negotiate(accept: str | None, kind: str, html: bool = False, default: Format
         raise NotAcceptable("none of the requested media types can be served; available: "
                             + ", ".join(f.media_type for f in table))
     return best
+
+
+def names_a_type(accept: str | None) -> bool:
+    """Whether an Accept header asks for something in particular (not absent, not only */*)."""
+    return any(media != "*/*" and q > 0 for media, q, _ in parse_accept(accept or ""))
+
+
+# The XML writers of pyoxigraph put a literal's carriage return into the document as it is,
+# and XML parsers read a raw CR as a line end (XML 1.0 §2.11), so "a\rb" would come back as
+# "a\nb". In the XML they write, a CR byte can only come from a literal's text, in element
+# content or an attribute value, where the character reference &#13; means exactly CR.
+_XML_FORMATS = {"xml", "rdfxml"}
+
+
+def finish(fmt: Format, body: bytes) -> bytes:
+    """The last touch on a serialised answer before it leaves: CR escaped in the XML formats."""
+    if fmt.name in _XML_FORMATS and b"\r" in body:
+        return body.replace(b"\r", b"&#13;")
+    return body
+
+
+def choose(kind: str, names: list[str], accept: str | None, html: bool = False,
+           default: Format | None = None) -> Format:
+    """A known `format=` name wins over Accept; an unknown one does not stand in the way of an
+    Accept header that asks for something we serve (SPARQLWrapper, for one, sends `format=xml`
+    beside `Accept: application/rdf+xml` for a CONSTRUCT); with nothing better it is a 406."""
+    names = [n for n in names if n]
+    for name in names:
+        try:
+            return by_name(kind, name, html)
+        except NotAcceptable:
+            continue
+    if names and not names_a_type(accept):
+        by_name(kind, names[0], html)          # the 406 that lists the formats
+    return negotiate(accept, kind, html, default)

@@ -75,15 +75,21 @@ def _date(node, key, loc) -> HistoricalDate | None:
 def load_sources(sources_dir) -> dict[str, Source]:
     """Read sources/sources.yaml and every text it names; check each text's SHA-256."""
     sources_dir = Path(sources_dir)
+    if not sources_dir.is_dir():
+        raise SourceError("no such folder (setting sources_dir)", Location(str(sources_dir)))
     meta_path = sources_dir / "sources.yaml"
     data = yamlfile.load(meta_path)
     if not isinstance(data, list):
         raise SourceError("expected a list of sources", Location(str(meta_path), 1))
     out: dict[str, Source] = {}
-    for node in data:
+    for i, node in enumerate(data, 1):
+        if not isinstance(node, yamlfile.Node):
+            raise SourceError(f"entry {i} is not a mapping of id, file, sha256, title, …", Location(str(meta_path)))
         for key in ("id", "file", "sha256", "title", "author", "language", "rights"):
             if not node.get(key):
                 raise SourceError("required field is missing", node.loc(key))
+            if not isinstance(node[key], str):
+                raise SourceError(f"must be text, not {node[key]!r}", node.loc(key))
         sid = node["id"]
         if not SLUG.match(sid):
             raise SourceError(f"{sid!r} is not a lower-case-hyphenated id", node.loc("id"))
@@ -97,7 +103,10 @@ def load_sources(sources_dir) -> dict[str, Source]:
         if digest != node["sha256"]:
             raise SourceError(f"{path.name} has changed (sha256 {digest}); source texts are never edited",
                               node.loc("sha256"))
-        text = raw.decode("utf-8")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SourceError(f"{path.name} is not UTF-8 (byte {exc.start})", node.loc("file")) from None
         src = Source(id=sid, path=path, text=text, title=node["title"], author=node["author"],
                      author_basis=node.get("author_basis"), author_span=None, language=node["language"],
                      rights=node["rights"], meta=node, line_starts=_line_starts(text))
@@ -106,6 +115,9 @@ def load_sources(sources_dir) -> dict[str, Source]:
             if d:
                 src.dates[key] = d
         quote = node.get("author_quote")
+        for key in ("author_quote", "author_basis", "publication", "translation"):
+            if node.get(key) is not None and not isinstance(node[key], str):
+                raise SourceError(f"must be text, not {node[key]!r}", node.loc(key))
         if bool(quote) == bool(node.get("author_basis")):
             raise SourceError("give author_quote (the words naming the author) or, when the text does not "
                               "name them, author_basis (where the attribution comes from)", node.loc("author"))
@@ -121,11 +133,16 @@ def load_sources(sources_dir) -> dict[str, Source]:
 
 
 def _span(src: Source, part, meta_path) -> Span:
+    if not isinstance(part, yamlfile.Node):
+        raise SourceError("each editorial part is a mapping {lines|quote, by, label}", Location(str(meta_path)))
     kind = part.get("by")
     if kind not in ATTRIBUTIONS:
         raise SourceError(f"'by' must be one of {ATTRIBUTIONS}", part.loc("by"))
     if "lines" in part:
-        first, last = part["lines"]
+        lines = part["lines"]
+        if not (isinstance(lines, list) and len(lines) == 2 and all(type(n) is int for n in lines)):
+            raise SourceError("lines is [first, last], two line numbers", part.loc("lines"))
+        first, last = lines
         if not (1 <= first <= last <= len(src.line_starts)):
             raise SourceError(f"lines {first}-{last} are outside the text", part.loc("lines"))
         start = src.line_starts[first - 1]

@@ -122,7 +122,7 @@ def execute(store: ox.Store, query: str, fmt: Format, dataset: Dataset | None = 
     if form == "update":
         raise ReadOnly("the endpoint is read-only: SPARQL Update is refused")
     check_services(query, tuple(services))
-    kwargs: dict = {"use_default_graph_as_union": True}
+    kwargs: dict = {}     # the store's own default graph: each triple of the named graphs once (kg.store)
     if dataset and dataset.default_graphs:
         kwargs = {"default_graph": [_iri(g) for g in dataset.default_graphs]}
     if dataset and dataset.named_graphs:

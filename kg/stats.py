@@ -29,7 +29,7 @@ def shorten(iri: str, base_iri: str) -> str:
 def stats(store: ox.Store, base_iri: str) -> dict[str, list[tuple[str, int]]]:
     out = {}
     for name, q in QUERIES.items():
-        rows = store.query(q.replace("{base}", base_iri), use_default_graph_as_union=True)
+        rows = store.query(q.replace("{base}", base_iri))
         out[name] = [(shorten(r["key"].value, base_iri), int(r["count"].value)) for r in rows]
     return out
 
@@ -44,5 +44,5 @@ def evidence_share(store: ox.Store, base_iri: str) -> tuple[int, int]:
               1, 0) AS ?has) }}"""
     prefix = ("PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
               "PREFIX prov: <http://www.w3.org/ns/prov#>\n")
-    row = next(iter(store.query(prefix + q, use_default_graph_as_union=True)))
+    row = next(iter(store.query(prefix + q)))
     return int(row["with"].value), int(row["all"].value)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+LICENCE = "https://creativecommons.org/licenses/by/4.0/"   # for what is ours: annotations, registry, ontology
+OUR_GRAPHS = ("registry", "ontology", "links")
 
 
 def partitions(store: ox.Store, base_iri: str) -> dict:
@@ -13,12 +14,34 @@ def partitions(store: ox.Store, base_iri: str) -> dict:
     out = {}
     for name, q in (("classes", q_class), ("properties", q_prop)):
         out[name] = [(r["key"].value, int(r["count"].value))
-                     for r in store.query(q, use_default_graph_as_union=True)]
+                     for r in store.query(q)]
     q_ent = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH <%sgraph/registry> { ?s a ?c } }" % base_iri
     out["entities"] = int(next(iter(store.query(q_ent)))["n"].value)
     q_links = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%sgraph/registry> { ?s <http://www.w3.org/2004/02/skos/core#exactMatch> ?o } }" % base_iri
     out["wikidata_links"] = int(next(iter(store.query(q_links)))["n"].value)
     return out
+
+
+def _literal(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"@en'
+
+
+def graph_rights(graph: str, manifest: dict) -> str:
+    """The rights statement of one named graph: CC BY for what is ours only; for a source's graph
+    and the graph of the texts, each text's own rights as its sources.yaml entry states them."""
+    base = manifest["base_iri"] + "graph/"
+    name = graph[len(base):] if graph.startswith(base) else None
+    texts = manifest.get("source_rights", {})
+    if name in OUR_GRAPHS:
+        return f"dcterms:license <{LICENCE}>"
+    if name in texts:
+        return "dcterms:rights " + _literal(
+            f"Quotations from the text {name}: {texts[name]}. The annotations around them: CC BY 4.0.")
+    if name == "sources":
+        each = "; ".join(f"{sid}: {rights}" for sid, rights in sorted(texts.items()))
+        return "dcterms:rights " + _literal(
+            f"The full texts, each under its own rights ({each}). Their descriptions: CC BY 4.0.")
+    return "dcterms:rights " + _literal("not stated")
 
 
 def void_turtle(manifest: dict, parts: dict, dumps_url: str, endpoint_url: str) -> str:
@@ -34,7 +57,9 @@ def void_turtle(manifest: dict, parts: dict, dumps_url: str, endpoint_url: str) 
         f"{ds} a void:Dataset ;",
         '    dcterms:title "The open knowledge graph of the soviets"@en ;',
         '    dcterms:description "Soviets of 1905 and 1917, the parties and persons around them and the events they made, each fact traced to a passage of a primary source."@en ;',
-        f"    dcterms:license <{LICENCE}> ;",
+        '    dcterms:rights "Mixed: each named graph states its own rights (void:subset). Our annotations, '
+        'registry, ontology and links are CC BY 4.0; the source texts and quotations from them are under '
+        'each text\'s own rights, and where a text states none, none is claimed for it."@en ;',
         f'    dcterms:modified "{manifest["created"]}"^^xsd:dateTime ;',
         f'    dcterms:identifier "{manifest["build_id"]}" ;',
         f"    void:triples {manifest['triples']} ;",
@@ -53,7 +78,7 @@ def void_turtle(manifest: dict, parts: dict, dumps_url: str, endpoint_url: str) 
     for iri, count in parts["properties"]:
         lines.append(f"    void:propertyPartition [ void:property <{iri}> ; void:triples {count} ] ;")
     for g in manifest["named_graphs"]:
-        lines.append(f"    void:subset [ a void:Dataset ; dcterms:identifier \"{g}\" ] ;")
+        lines.append(f"    void:subset [ a void:Dataset ; dcterms:identifier \"{g}\" ; {graph_rights(g, manifest)} ] ;")
     lines[-1] = lines[-1].rstrip(" ;") + " ."
     lines += ["",
               f"<{base}void#wikidata-links> a void:Linkset ;",

@@ -54,7 +54,14 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 def load(path) -> object:
     """Parse a YAML file; syntax errors become AnnotationError with the file and line."""
     from pathlib import Path
-    text = Path(path).read_text(encoding="utf-8")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AnnotationError("no such file", Location(str(path))) from None
+    except UnicodeDecodeError as exc:
+        raise AnnotationError(f"not UTF-8 (byte {exc.start})", Location(str(path))) from None
+    except OSError as exc:
+        raise AnnotationError(f"cannot read: {exc.strerror}", Location(str(path))) from None
     loader = _Loader(text)
     loader.name = str(path)
     try:

@@ -33,8 +33,8 @@ def emitted_terms(built) -> set[str]:
     from kg.store import open_store
     out = set()
     for q in open_store(config.data_dir):
-        if q.graph_name.value.endswith("graph/ontology"):
-            continue
+        if not isinstance(q.graph_name, ox.NamedNode) or q.graph_name.value.endswith("graph/ontology"):
+            continue                 # the default graph repeats the named graphs' triples
         for t in (q.subject, q.predicate, q.object):
             if isinstance(t, ox.NamedNode) and t.value.startswith(KG):
                 out.add(t.value[len(KG):])

@@ -181,8 +181,11 @@ def test_vendored_libraries_are_listed_with_their_licences():
 def test_vendor_files_are_package_data():
     import tomllib
     pyproject = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    patterns = pyproject["tool"]["setuptools"]["package-data"]["kg.web"]
-    assert "static/vendor/*" in patterns and "static/vendor/licenses/*" in patterns
+    setuptools = pyproject["tool"]["setuptools"]
+    assert "kg.web.static*" in setuptools["packages"]["find"]["include"]
+    data = setuptools["package-data"]
+    assert "*.js" in data["kg.web.static.vendor"] and "*.txt" in data["kg.web.static.vendor.licenses"]
+    assert "*.html" in data["kg.web.templates"] and "*.js" in data["kg.web.static"]
 
 
 def test_vendor_bundles_match_the_lock_file():

@@ -101,7 +101,10 @@ def test_void_description(client):
     assert str(g.value(ds, VOID.sparqlEndpoint)).endswith("/sparql")
     assert len(list(g.objects(ds, VOID.dataDump))) == 6
     assert len(list(g.objects(ds, VOID.classPartition))) > 10
-    assert g.value(ds, rdflib.URIRef("http://purl.org/dc/terms/license")) is not None
+    DCT = rdflib.Namespace("http://purl.org/dc/terms/")
+    assert "each named graph states its own rights" in str(g.value(ds, DCT.rights))
+    subsets = {str(g.value(s, DCT.identifier)): s for s in g.objects(ds, VOID.subset)}
+    assert g.value(subsets["https://w3id.org/soviets/graph/registry"], DCT.license) is not None
     assert (None, rdflib.RDF.type, VOID.Linkset) in g
 
 

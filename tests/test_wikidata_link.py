@@ -178,7 +178,7 @@ def test_accepted_links_carry_their_provenance_into_the_graph(runner, link_corpu
     assert rows[0]["justification"].value == "https://w3id.org/semapv/vocab/CompositeMatching"
     verified = """PREFIX kg: <https://w3id.org/soviets/ontology#>
     SELECT ?basis WHERE { <https://w3id.org/soviets/id/stalin#wikidata-link> kg:linkBasis ?basis }"""
-    basis = [r["basis"].value for r in open_store(str(data)).query(verified, use_default_graph_as_union=True)]
+    basis = [r["basis"].value for r in open_store(str(data)).query(verified)]
     assert basis and "verified-qids.tsv" in basis[0]
 
 

@@ -3,7 +3,7 @@ caching headers and compression. The store is opened once per app, through a bac
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 
 from kg import __version__
 from kg.config import Config
@@ -11,12 +11,15 @@ from kg.config import Config
 
 def create_app(config: Config | None = None, backend=None) -> Flask:
     from kg.config import load_config
-    from kg.web import browse, dumps, errors, graphstore, headers, pages, reconcile, resources, search, sparql
+    from kg.web import (body, browse, dumps, errors, graphstore, headers, pages, reconcile, resources, search,
+                        sparql)
 
     config = config or load_config()
     app = Flask(__name__)
     app.config["KG"] = config
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    app.wsgi_app = body.BodyLimit(app.wsgi_app, config.max_body_bytes)
+    app.before_request(lambda: body.refuse_if_too_large(request.environ, config.max_body_bytes))
     if backend is None:
         from kg.backend import LocalBackend
         backend = LocalBackend(config)

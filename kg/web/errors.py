@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import re
 
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from kg.errors import KgError
@@ -16,6 +18,22 @@ def wants_json() -> bool:
     accept = request.accept_mimetypes
     return accept.best_match(["application/json", "text/plain", "text/html"]) == "application/json" \
         and accept["application/json"] > accept["text/plain"]
+
+
+# a file-system path: a slash-separated run not preceded by a scheme, host or word character
+_ABSOLUTE_PATH = re.compile(r"(?<![\w:/.~-])/(?:[\w.~-]+/)+[\w.~-]+/?")
+_DIR_SETTINGS = ("data_dir", "sources_dir", "queries_dir", "ontology_dir", "shapes_dir")
+
+
+def without_paths(message: str) -> str:
+    """The message with the server's file-system paths taken out: a configured folder becomes
+    its setting's name (`data_dir/current/store`), any other absolute path its last name."""
+    config = current_app.config.get("KG")
+    folders = {(norm(getattr(config, n)).rstrip("/"), n) for n in _DIR_SETTINGS if config
+               for norm in (os.path.realpath, os.path.abspath)}
+    for folder, name in sorted((f for f in folders if len(f[0]) > 1), key=lambda pair: -len(pair[0])):
+        message = message.replace(folder, name)
+    return _ABSOLUTE_PATH.sub(lambda m: os.path.basename(m.group(0).rstrip("/")) or "/", message)
 
 
 def wants_html() -> bool:
@@ -33,6 +51,7 @@ def not_found_page(message: str):
 
 
 def error_response(status: int, message: str):
+    message = without_paths(message)
     if status == 404 and wants_html():
         resp = Flask.response_class(not_found_page(message), mimetype="text/html")
     elif wants_json():

@@ -13,10 +13,9 @@ bp = Blueprint("graphstore", __name__)
 
 
 def serve_graph(iri: str | None):
-    name = request.args.get("format")
-    fmt = formats.by_name("graph", name, html=True) if name else formats.negotiate(
-        request.headers.get("Accept"), "graph", html=True, default=formats.GRAPHS[0])
-    if iri is None:   # the default graph: the union of the named graphs
+    fmt = formats.choose("graph", request.args.getlist("format"), request.headers.get("Accept"), html=True,
+                         default=formats.GRAPHS[0])
+    if iri is None:   # the default graph: each triple of the named graphs once
         construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
     else:
         if any(c in iri for c in '<>"{}|^`\\ '):

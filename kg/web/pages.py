@@ -7,9 +7,10 @@ import json
 from dataclasses import asdict
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file, url_for
+from markupsafe import Markup, escape
 
 from kg import __version__, formats
-from kg.config import SETTINGS
+from kg.config import SETTINGS, rebaser, shown
 from kg.errors import NotFound
 from kg.queries import catalogue, get
 from kg.web.rdfdoc import backend
@@ -25,7 +26,18 @@ def config():
 
 @bp.app_template_filter("href")
 def href_filter(iri):
-    return href(iri)
+    return href(iri) or ""
+
+
+@bp.app_template_filter("link")
+def link_filter(iri, text, title=None):
+    """`<a href=…>text</a>` for an IRI that may be linked (kg.web.urls.href), else the text alone."""
+    target = href(iri) if iri else None
+    text = escape(text)
+    if target is None:
+        return Markup(f'<span class="iri">{text}</span>')
+    title_attr = f' title="{escape(title)}"' if title else ""
+    return Markup(f'<a href="{escape(target)}"{title_attr}>{text}</a>')
 
 
 @bp.app_template_filter("short")
@@ -83,7 +95,6 @@ def members_link(class_iri: str) -> str:
 @bp.route("/query")
 def query_page():
     """The query editor: examples, results as a table, a timeline or a graph; state in the URL."""
-    from kg.build import rebaser
     from kg.namespaces import prefixes
     cat = catalogue(config().queries_dir)
     example = request.args.get("example")
@@ -140,7 +151,6 @@ def queries_index():
 def named_query(name):
     slug, _, ext = name.partition(".")
     query = get(config().queries_dir, slug)
-    from kg.build import rebaser
     text = rebaser(config().base_iri)(query.text)
     if ext == "rq":
         return Response(text, content_type="application/sparql-query; charset=utf-8")
@@ -148,7 +158,7 @@ def named_query(name):
         formats.by_name("results", request.args["format"], html=True) if request.args.get("format") else
         formats.negotiate(request.headers.get("Accept") or "text/html", "results", html=True, default=formats.HTML))
     if fmt.name != "html":
-        body = backend().query(text, "results", fmt.name)
+        body = formats.finish(fmt, backend().query(text, "results", fmt.name))
         return Response(body, content_type=fmt.media_type)
     data = json.loads(backend().query(text, "results", "json"))
     return render_template("query.html", query=query, text=text, head=data["head"]["vars"],
@@ -189,9 +199,10 @@ def version():
 
 @bp.route("/-/settings")
 def settings():
+    """The settings in force; folders relative to the project (or by name), never absolute paths."""
     values = asdict(config())
-    values.pop("extra", None)
-    return jsonify({s.name: {"value": values[s.name], "help": s.help} for s in SETTINGS})
+    return jsonify({s.name: {"value": shown(values[s.name]) if s.name.endswith("_dir") else values[s.name],
+                             "help": s.help} for s in SETTINGS})
 
 
 def not_found(message):

@@ -18,15 +18,12 @@ def backend():
 
 def wants(kind: str = "graph"):
     """The negotiated format for a resource page: HTML for browsers, else an RDF format."""
-    name = request.args.get("format")
-    if name:
-        return formats.by_name(kind, name, html=True)
-    accept = request.headers.get("Accept") or "text/html"
-    return formats.negotiate(accept, kind, html=True, default=formats.HTML)
+    return formats.choose(kind, request.args.getlist("format"), request.headers.get("Accept"),
+                          html=True, default=formats.HTML)
 
 
 def rdf_response(construct: str, fmt) -> Response:
-    body = backend().query(construct, "graph", fmt.name)
+    body = formats.finish(fmt, backend().query(construct, "graph", fmt.name))
     ctype = fmt.media_type + ("; charset=utf-8" if fmt.media_type.startswith("text/") else "")
     return Response(body, content_type=ctype, headers={"Vary": "Accept"})
 
@@ -53,9 +50,8 @@ CONSTRUCT {{ ?s ?p ?o }} WHERE {{
 def document_response(ttl: str, title: str, lead: str = ""):
     """A small RDF document (VoID, the service description, shapes, a graph): an HTML page of its
     Turtle, IRIs linked, for a browser; else the negotiated RDF format."""
-    name = request.args.get("format")
-    fmt = formats.by_name("graph", name, html=True) if name else formats.negotiate(
-        request.headers.get("Accept"), "graph", html=True, default=formats.GRAPHS[0])
+    fmt = formats.choose("graph", request.args.getlist("format"), request.headers.get("Accept"), html=True,
+                         default=formats.GRAPHS[0])
     headers = {"Vary": "Accept"}
     if fmt.name == "html":
         from kg.web.urls import href
@@ -65,6 +61,6 @@ def document_response(ttl: str, title: str, lead: str = ""):
     if fmt.name == "turtle":
         return Response(ttl, content_type="text/turtle; charset=utf-8", headers=headers)
     import pyoxigraph as ox
-    body = ox.serialize(ox.parse(ttl.encode(), ox.RdfFormat.TURTLE), format=fmt.ox_format)
+    body = formats.finish(fmt, ox.serialize(ox.parse(ttl.encode(), ox.RdfFormat.TURTLE), format=fmt.ox_format))
     return Response(body, content_type=fmt.media_type + ("; charset=utf-8" if fmt.name == "jsonld" else ""),
                     headers=headers)

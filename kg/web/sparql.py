@@ -1,12 +1,18 @@
 """/sparql: the SPARQL 1.1 Protocol (https://www.w3.org/TR/sparql11-protocol/), read-only.
 
-GET ?query=…, POST form-encoded, POST application/sparql-query; `default-graph-uri` and
-`named-graph-uri`; results by Accept (q-values) or `format=`. Without a query: the
-Service Description. The default graph is the union of the named graphs unless
+GET (and HEAD) ?query=…, POST form-encoded, POST application/sparql-query; `default-graph-uri`
+and `named-graph-uri`; results by Accept (q-values) or `format=`. Without a query: the
+Service Description. The default graph holds each triple of the named graphs once, unless
 `default-graph-uri` names graphs.
+
+Parameters are decoded here, strictly as UTF-8 (the Protocol's encoding; its test suite expects a
+UTF-16 body to be refused), never with replacement characters: a request in another encoding gets
+a 4xx, not a different query.
 """
 
 from __future__ import annotations
+
+from urllib.parse import parse_qsl
 
 from flask import Blueprint, Response, current_app, request, url_for
 
@@ -17,49 +23,91 @@ from kg.web.rdfdoc import document_response
 
 bp = Blueprint("sparql", __name__)
 
+READ_ONLY = "the endpoint is read-only: SPARQL Update is refused"
+FORMAT_PARAMS = ("format", "output")
+
 
 def backend():
     return current_app.extensions["kg_backend"]
 
 
-def choose_format(kind: str):
-    """`format=` wins over Accept; both go through the one negotiation table."""
-    name = request.values.get("format") or request.values.get("output")
-    if name:
-        return formats.by_name(kind, name)
-    return formats.negotiate(request.headers.get("Accept"), kind)
+def decode_params(raw: bytes, where: str) -> list[tuple[str, str]]:
+    """`a=1&b=2` → pairs, percent-decoded as UTF-8; anything else is a 400 naming `where`."""
+    try:
+        return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise BadParameter(f"the {where} is not valid UTF-8: "
+                           "percent-encode the UTF-8 bytes of the query") from None
 
 
-def read_request() -> tuple[str | None, list[str], list[str]]:
-    """(query, default graphs, named graphs) from any of the three protocol forms."""
-    if request.method == "GET":
-        if "update" in request.args:
-            raise ReadOnly("the endpoint is read-only: SPARQL Update is refused")
-        return request.args.get("query"), request.args.getlist("default-graph-uri"), \
-            request.args.getlist("named-graph-uri")
-    ctype = (request.mimetype or "").lower()
-    if ctype == "application/sparql-update":
-        raise ReadOnly("the endpoint is read-only: SPARQL Update is refused")
-    if ctype == "application/x-www-form-urlencoded" or ctype == "multipart/form-data":
-        if "update" in request.form:
-            raise ReadOnly("the endpoint is read-only: SPARQL Update is refused")
-        return request.form.get("query"), request.form.getlist("default-graph-uri"), \
-            request.form.getlist("named-graph-uri")
-    if ctype == "application/sparql-query":
-        body = request.get_data(as_text=False)
-        try:
-            text = body.decode(request.mimetype_params.get("charset", "utf-8"))
-        except (UnicodeDecodeError, LookupError):
-            raise BadParameter("the query body is not valid in its declared charset") from None
-        return text, request.args.getlist("default-graph-uri"), request.args.getlist("named-graph-uri")
-    raise UnsupportedMediaType(
-        f"unsupported Content-Type {ctype or '(none)'}: use application/x-www-form-urlencoded "
-        "or application/sparql-query")
+def require_utf8_charset(what: str) -> None:
+    """A declared charset other than UTF-8 is refused (415) rather than decoded."""
+    charset = (request.mimetype_params.get("charset") or "utf-8").lower().replace("_", "-")
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"{what} must be UTF-8 (SPARQL 1.1 Protocol), "
+                                   f"not charset={request.mimetype_params.get('charset')}")
+
+
+def decode_body(body: bytes) -> str:
+    """The body of a direct POST as text: strict UTF-8; UTF-16 and other encodings are named."""
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(body) > 1 and b"\x00" in body):
+        raise UnsupportedMediaType("the query body looks like UTF-16: send it as UTF-8 (SPARQL 1.1 Protocol)")
+    try:
+        return body.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise BadParameter(f"the query body is not valid UTF-8 (byte {exc.start}): send it as UTF-8 "
+                           "(SPARQL 1.1 Protocol)") from None
+
+
+class Params:
+    """The protocol's parameters from the URL and, for a form POST, the body."""
+
+    def __init__(self, pairs: list[tuple[str, str]]):
+        self.pairs = pairs
+
+    def getlist(self, name: str) -> list[str]:
+        return [v for k, v in self.pairs if k == name]
+
+
+def request_params() -> tuple[Params, str | None]:
+    """(every parameter, the query text) from any of the three protocol forms, checked as the
+    Protocol asks: exactly one query, no query beside an update, one of its media types."""
+    url_pairs = decode_params(request.query_string, "query string")
+    body_query = None
+    if request.method == "POST":
+        ctype = (request.mimetype or "").lower()
+        if ctype == "application/sparql-update":
+            raise ReadOnly(READ_ONLY)
+        if ctype == "application/x-www-form-urlencoded":
+            require_utf8_charset("a form-encoded body")
+            url_pairs += decode_params(request.get_data(), "form-encoded body")
+        elif ctype == "multipart/form-data":
+            url_pairs += [(k, v) for k, vs in request.form.lists() for v in vs]
+        elif ctype == "application/sparql-query":
+            require_utf8_charset("the query body")
+            body_query = decode_body(request.get_data())
+        else:
+            raise UnsupportedMediaType(
+                f"unsupported Content-Type {ctype or '(none)'}: use application/x-www-form-urlencoded "
+                "or application/sparql-query")
+    params = Params(url_pairs)
+    queries = params.getlist("query") + ([body_query] if body_query is not None else [])
+    updates = params.getlist("update")
+    if queries and updates:
+        raise BadParameter("a request carries either 'query' or 'update', not both")
+    if len(queries) > 1:
+        raise BadParameter(f"{len(queries)} queries in one request: give exactly one 'query'")
+    if len(updates) > 1:
+        raise BadParameter(f"{len(updates)} 'update' parameters in one request")
+    if updates:
+        raise ReadOnly(READ_ONLY)
+    return params, (queries[0] if queries else None)
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql():
-    query, default_graphs, named_graphs = read_request()
+    params, query = request_params()
+    default_graphs, named_graphs = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
     if query is None:
         if request.method == "POST":
             raise BadParameter("missing 'query' parameter")
@@ -68,11 +116,12 @@ def sparql():
         raise BadParameter("the query is empty")
     form = query_form(query)
     if form == "update":
-        raise ReadOnly("the endpoint is read-only: SPARQL Update is refused")
+        raise ReadOnly(READ_ONLY)
     kind = result_kind(form)
-    fmt = choose_format(kind)
+    fmt = formats.choose(kind, [v for key in FORMAT_PARAMS for v in params.getlist(key)],
+                         request.headers.get("Accept"))
     body = backend().query(query, kind, fmt.name, default_graphs, named_graphs)
-    return Response(body, content_type=content_type(fmt), headers={"Vary": "Accept"})
+    return Response(formats.finish(fmt, body), content_type=content_type(fmt), headers={"Vary": "Accept"})
 
 
 def content_type(fmt) -> str:
@@ -98,7 +147,7 @@ def service_description():
     sd:supportedLanguage sd:SPARQL11Query ;
     sd:feature sd:UnionDefaultGraph ;
 {results}
-    dcterms:description "Read-only SPARQL 1.1 endpoint of the knowledge graph of the soviets. The default graph is the union of the named graphs; SPARQL Update is refused." ;
+    dcterms:description "Read-only SPARQL 1.1 endpoint of the knowledge graph of the soviets. The default graph holds every triple of the named graphs once; SPARQL Update is refused." ;
     sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ; void:inDataset <{void}> ] ] .
 """
     return document_response(ttl, "SPARQL endpoint", "Send SPARQL 1.1 queries here (GET or POST); "

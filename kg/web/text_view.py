@@ -28,7 +28,7 @@ def render(text: str, mentions: list[dict], editorial: list[dict], anchors: list
         while mi < len(kept) and int(kept[mi]["end"]) <= a:
             mi += 1
         m = kept[mi] if mi < len(kept) and int(kept[mi]["start"]) <= a < int(kept[mi]["end"]) else None
-        if m:
+        if m and href(m["entity"]):
             piece = Markup('<a class="mention" href="{}" title="{}">{}</a>').format(
                 href(m["entity"]), m.get("label") or m["entity"], piece)
         if highlight and highlight[0] <= a < highlight[1]:

@@ -30,6 +30,10 @@ def local_url(iri: str) -> str | None:
     return "/" + rest
 
 
-def href(iri: str) -> str:
-    """A link for any IRI: ours to the local page, others as they are."""
-    return local_url(iri) or iri
+def href(iri: str) -> str | None:
+    """Where a link to an IRI may lead: ours to the local page, other http(s) IRIs as they are;
+    None for any other scheme (`javascript:`, `data:`, …), which must never become a link."""
+    local = local_url(iri)
+    if local and not local.startswith("//"):
+        return local
+    return iri if iri.lower().startswith(("http://", "https://")) else None

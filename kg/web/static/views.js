@@ -46,6 +46,14 @@
       return "/" + rest;
     }
 
+    /** Where a link to an IRI may lead: our page for it, or the IRI itself when it is http(s).
+        Any other scheme (javascript:, data:, file:, …) is shown as text, never made a link. */
+    function linkFor(iri) {
+      const local = localUrl(iri);
+      if (local !== null && local.startsWith("/") && !local.startsWith("//")) return local;
+      return /^https?:\/\//i.test(iri) ? iri : null;
+    }
+
     const isOntologyTerm = (iri) => iri.startsWith(BASE + "ontology#");
     const isEntity = (iri) => iri.startsWith(BASE + "id/");
 
@@ -102,7 +110,8 @@
           return el("a", { href: localUrl(term.value) || term.value, title: term.value, class: "term date" },
             datePhrase(dates[term.value]));
         }
-        const href = localUrl(term.value) || term.value;
+        const href = linkFor(term.value);
+        if (href === null) return el("span", { title: term.value, class: "term unlinked" }, labelOf(term.value));
         const local = href !== term.value;
         const text = CALENDARS[term.value] || (isOntologyTerm(term.value) ? words(term.value) : labelOf(term.value));
         return el("a", { href, title: term.value, class: local ? "term" : "term external" }, text);
@@ -400,15 +409,19 @@
       graph.on("tap", "node", (evt) => {
         const iri = evt.target.id();
         const box2 = $("detail");
-        const href = localUrl(iri) || iri;
+        const href = linkFor(iri);
         box2.replaceChildren(el("h3", {}, evt.target.data("label")),
-          el("p", {}, el("a", { href }, "Open its page"), " · ", el("code", {}, iri)));
+          el("p", {}, href === null ? "" : el("a", { href }, "Open its page"), href === null ? "" : " · ",
+            el("code", {}, iri)));
         box2.hidden = false;
       });
-      graph.on("dbltap", "node", (evt) => { location.href = localUrl(evt.target.id()) || evt.target.id(); });
+      graph.on("dbltap", "node", (evt) => {
+        const href = linkFor(evt.target.id());
+        if (href !== null) location.href = href;
+      });
     }
 
-    return { short, localUrl, labelOf, el, termNode, words, datePhrase, isOntologyTerm, isEntity, detail, renderTable,
+    return { short, localUrl, linkFor, labelOf, el, termNode, words, datePhrase, isOntologyTerm, isEntity, detail, renderTable,
       renderTimeline, renderGraph, timelineItems, graphElements, CATEGORIES };
   };
 }());
