@@ -2,7 +2,7 @@
 
 from kg.build import ontology_graph, rebaser
 from kg.config import Config
-from kg.synthetic import synthetic_corpus
+from bench.synthetic import synthetic_corpus
 from kg.triples import content_digest, make_quads
 from kg.validation import load_shapes, validate
 

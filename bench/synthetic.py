@@ -1,4 +1,4 @@
-"""A deterministic synthetic corpus that scales our own model, for benchmarks (bench/).
+"""A deterministic synthetic corpus that scales our own model: benchmark equipment, not a pipeline stage.
 
 `synthetic_corpus(n_chapters, seed)` returns a `Corpus` as `load_corpus` would: generated
 source texts, a registry (soviets, parties, persons, events, places) and statements whose
