@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -40,7 +41,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     config = Config(data_dir=str(args.out / "data"))
-    res: dict = {"target_triples": int(args.triples)}
+    res: dict = {"target_triples": int(args.triples), "loadavg_before": [round(x, 1) for x in os.getloadavg()]}
 
     t = time.perf_counter()
     corpus = synthetic_corpus(chapters_for(args.triples), args.seed)
@@ -59,6 +60,10 @@ def main() -> None:
     res["dump_bytes"] = dump.stat().st_size
     res["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     res["peak_rss_children_mib"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+    # CPU seconds of the build and its SHACL workers: on a shared machine wall time also counts the neighbours
+    res["cpu_s"] = round(sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+                             for f in ("ru_utime", "ru_stime")), 1)
+    res["loadavg_after"] = [round(x, 1) for x in os.getloadavg()]
     print("  kg build: " + ", ".join(f"{k} {v:.1f} s" for k, v in res["timings"].items()), file=sys.stderr, flush=True)
 
     if args.full_shacl:
