@@ -35,6 +35,12 @@ QUERIES = {
     "statements ⋈ one rdfs:subClassOf step or none":
         f"SELECT ?e WHERE {{ {STATED} {{ ?e a kg:Event }} UNION {{ ?e a/rdfs:subClassOf kg:Event }} "
         "UNION { ?e a/rdfs:subClassOf/rdfs:subClassOf kg:Event } }",
+    "soviets of 1905 (soviets-of-1905 without its OPTIONALs)":
+        "SELECT DISTINCT ?s WHERE { ?s a/rdfs:subClassOf* kg:Soviet . "
+        "{ ?s kg:activeIn ?y } UNION { ?s kg:founded ?y } FILTER (YEAR(?y) = 1905) }",
+    "soviets located in a city (its first OPTIONAL, as a join)":
+        "SELECT ?s ?city WHERE { ?s kg:founded ?y . ?s kg:locatedIn ?city . ?city a/rdfs:subClassOf* kg:City }",
+    "soviets with their place (no path)": "SELECT ?s ?city WHERE { ?s kg:founded ?y . ?s kg:locatedIn ?city }",
 }
 
 

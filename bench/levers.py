@@ -41,6 +41,13 @@ def rewrites() -> dict[str, tuple[str, str, str]]:
             head, tail = text.split(QUOTE_PATH, 1)
             out[name] = ("a sequence path written as triple patterns", text,
                          head + QUOTE_TRIPLES + tail)
+    shipped = cat["petersburg-soviet-presidents"]
+    head, tail = shipped.split("WHERE {", 1)
+    out["petersburg-soviet-presidents (subquery)"] = (
+        "the selective patterns (bound object, predicate, role) in a subquery, the rest joined to it", shipped,
+        head + "WHERE {\n  { SELECT ?st WHERE { ?st rdf:object kgr:petersburg-soviet-1905 ; rdf:predicate kg:holdsPost ;"
+        " kg:role kg:President } }\n" + tail.replace("rdf:predicate kg:holdsPost ;\n      rdf:object "
+                                                     "kgr:petersburg-soviet-1905 ; kg:role kg:President ; ", ""))
     out["OPTIONAL+ORDER BY LIMIT"] = (
         "top-k of the required part in a subquery, the OPTIONAL after it", MIX["OPTIONAL+ORDER BY LIMIT"],
         P + """SELECT ?s ?name ?born WHERE {
