@@ -3,13 +3,15 @@
 Run:  .venv/bin/python bench/bench.py --sizes 1e4,1e5,1e6,1e7 [--repeat 20] [--out bench/out]
       (quick: --sizes 1e4,1e5)
 
-For each size: a synthetic corpus (kg.synthetic) is built in its own process (bench/build_size.py:
-annotations → triples → targeted SHACL [and pySHACL on the whole graph up to --full-shacl-max] →
-store → dump); then every named query of queries/ and a fixed mix run through the four paths
-(bench/engines.py), median and p99 (our endpoint and raw pyoxigraph take turns query by query,
-run by run, so drift on a shared machine falls on both alike); requests/s with 1, 4 and 16 clients over loopback; 4 clients
-downloading the dump. Prints tables, writes OUT/results.json, OUT/report.md and OUT/bench.png.
-Not collected by pytest. Traffic goes to 127.0.0.1 only; every loop is bounded.
+For each size: a synthetic corpus (bench/synthetic.py) is built by `kg.build.build` in its own
+process (bench/build_size.py; pySHACL on the whole graph too, up to --full-shacl-max, compared
+with the build's results); then every named query of queries/ and a fixed mix run through the
+four paths (bench/engines.py): median and p90 (p99 from 100 runs), and a digest of each answer
+(bench/answers.py), with differing answers flagged and left out of comparisons (our endpoint and
+raw pyoxigraph take turns query by query, run by run, so drift on a shared machine falls on both
+alike); requests/s with 1, 4 and 16 clients over loopback; 4 clients downloading the dump.
+Prints tables, writes OUT/results.json (with commit, versions, settings, machine), OUT/report.md
+and OUT/bench.png. Not collected by pytest. Traffic goes to 127.0.0.1 only; every loop is bounded.
 """
 
 from __future__ import annotations
