@@ -11,6 +11,7 @@ Every path asks for the union of the named graphs as the default graph, as our e
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import io
 import multiprocessing as mp
@@ -71,14 +72,16 @@ class SparqlClient:
 
     def post(self, query: str) -> tuple[int, bytes]:
         body = urllib.parse.urlencode({"query": query})
-        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": JSON}
+        # gzip accepted, as a user's client (requests, browsers) does; the server decides when to use it
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": JSON, "Accept-Encoding": "gzip"}
         for attempt in (0, 1):
             if self.conn is None:
                 self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
             try:
                 self.conn.request("POST", self.path, body, headers)
                 r = self.conn.getresponse()
-                return r.status, r.read()
+                body = r.read()
+                return r.status, gzip.decompress(body) if r.getheader("Content-Encoding") == "gzip" else body
             except (http.client.HTTPException, ConnectionError):
                 self.close()       # the server closed a kept-alive connection: one retry on a new one
                 if attempt:
@@ -86,6 +89,8 @@ class SparqlClient:
 
     def run(self, query: str) -> bytes:
         status, body = self.post(query)
+        if status == 503 and b"time" in body.lower():
+            raise TimeoutError(body[:200].decode(errors="replace"))
         if status != 200:
             raise RuntimeError(f"HTTP {status}: {body[:200]!r}")
         return body
@@ -118,11 +123,13 @@ class PyOxigraph:
 class Endpoint:
     name = "endpoint"
 
-    def __init__(self, data_dir: Path, root: Path, threads: int = 16):
+    def __init__(self, data_dir: Path, root: Path):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, KG_DATA_DIR=str(data_dir), KG_THREADS=str(threads), KG_QUERY_TIMEOUT_S="120",
-                   KG_MAX_RESULT_BYTES=str(2_000_000_000))
+        # the default settings, as a user runs it (time limit, result size, threads, workers, gzip)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")} | {"KG_DATA_DIR": str(data_dir)}
+        from kg.config import Config
+        self.timeout = Config().query_timeout_s
         self.proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(self.port)], env=env,
                                      cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_http(self.url + "/-/version", 120)
@@ -251,7 +258,7 @@ MaxClientConnections = 32
 ServerThreads = 32
 MaxKeepAlives = 32
 KeepAliveTimeout = 10
-EnabledGzipContent = 0
+EnabledGzipContent = 1
 [SPARQL]
 ResultSetMaxRows = 100000000
 MaxQueryCostEstimationTime = 0

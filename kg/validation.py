@@ -33,6 +33,7 @@ class Report:
     conforms: bool
     results: list[Result] = field(default_factory=list)
     graph: Graph | None = None
+    stats: dict = field(default_factory=dict)     # how the validation ran (batches, processes)
 
     def text(self) -> str:
         if self.conforms:
@@ -66,7 +67,9 @@ def normalise(graph: Graph) -> Graph:
 
 
 def validate(data: Graph, shapes: Graph, origin: dict | None = None) -> Report:
-    """Validate `data` (ontology included, for subclass targets) against `shapes`."""
+    """Validate `data` (ontology included, for subclass targets) against `shapes` with pySHACL on the whole graph.
+
+    The reference: `kg build` validates with kg.shacl_targeted, which tests compare with this."""
     import pyshacl
 
     conforms, report_graph, _ = pyshacl.validate(

@@ -1,4 +1,4 @@
-"""A deterministic synthetic corpus that scales our own model, for benchmarks (bench/).
+"""A deterministic synthetic corpus that scales our own model: benchmark equipment, not a pipeline stage.
 
 `synthetic_corpus(n_chapters, seed)` returns a `Corpus` as `load_corpus` would: generated
 source texts, a registry (soviets, parties, persons, events, places) and statements whose
@@ -7,8 +7,11 @@ ambiguous dates, posts and memberships, quoted, editorial and external attributi
 goes through YAML, so 10^7 triples take minutes, not hours. The same seed gives the same
 corpus, byte for byte. `chapters_for(triples)` sizes a corpus for a target triple count.
 
-A few ids are those of the real corpus (petersburg-soviet-1905, trotsky, nin-1932, …) so that
-the named queries in `queries/` find something to return.
+A few ids are those of the real corpus (petersburg-soviet-1905, moscow-soviet-1905, trotsky,
+military-revolutionary-committee, nin-1932), and the facts the named queries in `queries/` ask
+about (deputy ratios, executive committees of the Moscow soviet with party seats, the 1932
+system's figures and voting rules, Wikidata links, events of October 1905) are generated too,
+so that every named query has an answer at every size; most grow with the corpus.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from kg.annotations import Annotations, Evidence, Mention, Statement
 from kg.calendar import HistoricalDate, parse_date
 from kg.corpus import Corpus
 from kg.errors import Location
-from kg.registry import Entity
+from kg.registry import Entity, Link
 from kg.sources import Source, Span
 from kg.yamlfile import Node
 
@@ -132,6 +135,8 @@ def synthetic_corpus(n_chapters: int, seed: int = 0) -> Corpus:
         a_span = ch.write(author.label)
         ch.write(".\n\n")
         _chapter(ch, r, i, entity, registry, places, parties, soviets, author)
+        if i == 0:
+            _system_1932(ch, entity, author)
         editorial_start = ch.size
         ch.write("\n[Editor's note: ")
         ed = ch.sentence(["the chapter was revised in ", "1906", "."], subject=author.id,
@@ -171,8 +176,12 @@ def _chapter(ch: _Chapter, r, i, entity, registry, places, parties, soviets, aut
     place = r.choice(places)
     cls = SOVIET_CLASSES[i % len(SOVIET_CLASSES)]
     kind = "Soviet"
+    # every fourth soviet is linked to Wikidata (the wikidata-links query), with how the link was made
+    link = Link(f"Q{100000 + i}", "synthetic lexical match", 0.9, "semapv:LexicalMatching",
+                Location("synthetic/entities.yaml")) if i % 4 == 0 else None
     soviet = entity(kind, cls, f"Soviet of {place.label} No. {i}",
-                    constituency=[CONSTITUENCY[i % 4]] if i % 3 else [], label_ru=f"Совет {i}")
+                    constituency=[CONSTITUENCY[i % 4]] if i % 3 else [], label_ru=f"Совет {i}",
+                    wikidata=link.qid if link else None, link=link)
     # Founded in 1905 (Julian, as the texts of the time wrote), dissolved 1917-1918 (Gregorian).
     founded = _with_written(_day(r, 1905, 1905, "julian"))
     dissolved = _with_written(_day(r, 1917, 1917, "gregorian")) if i % 2 else None
@@ -197,6 +206,31 @@ def _chapter(ch: _Chapter, r, i, entity, registry, places, parties, soviets, aut
     st.approximate = n % 50 == 0
     ch.sentence(["Its deputies served for ", "three months", "."], subject=soviet.id,
                 predicate="termOfOffice", value="three months")
+    ratio = r.choice((250, 500, 1000))
+    st = ch.sentence(["One deputy was elected for every ", f"{ratio} workers", "."], subject=soviet.id,
+                     predicate="deputyRatio", value=ratio)
+    st.texts["unit"] = "workers"
+    size = r.randint(5, 40)
+    st = ch.sentence(["In ", as_of.written, " its executive committee had ", f"{size} members", "."],
+                     subject=soviet.id, predicate="executiveCommitteeSize", value=size)
+    st.dates["as_of"] = as_of
+    if i % 10 == 0:
+        ch.sentence(["All ", "workers", " over eighteen could vote for it."], subject=soviet.id,
+                    predicate="votingRight", value="workers")
+        ch.sentence(["Employers of hired labour", " could not vote."], subject=soviet.id,
+                    predicate="excludedFromVoting", value="employers of hired labour")
+    if i % 3 == 1 and "moscow-soviet-1905" in registry:
+        # an executive committee of the Moscow soviet, and a party's seats on it
+        moscow = registry["moscow-soviet-1905"]
+        committee = entity("ExecCommittee", "ExecutiveCommittee", f"Executive Committee No. {i} of the Moscow Soviet")
+        c = (committee.id, committee.label)
+        ch.sentence(["The ", c, " was elected by the ", (moscow.id, moscow.label), "."],
+                    subject=committee.id, predicate="subOrganizationOf", object=moscow.id)
+        party = r.choice(parties)
+        seats = r.randint(1, 12)
+        st = ch.sentence(["The ", (party.id, party.label), " held ", f"{seats} seats", " on the ", c, "."],
+                         subject=party.id, predicate="memberOf", object=committee.id)
+        st.counts["seats"] = seats
 
     people = [author] + [entity("Person", "Person", f"{r.choice(FIRST)} {r.choice(SURNAMES)} ({i}.{k})")
                          for k in range(3)]
@@ -228,7 +262,8 @@ def _chapter(ch: _Chapter, r, i, entity, registry, places, parties, soviets, aut
 
     event = entity("Event", EVENT_CLASSES[i % len(EVENT_CLASSES)], f"Strike No. {i} in {place.label}")
     e = (event.id, event.label)
-    es = _with_written(_day(r, 1905, 1906, "gregorian"))
+    es = _with_written(_day(r, 1905, 1906, "gregorian") if i % 4 else
+                       parse_date(f"1905-10-{r.randint(1, 28):02d}", "gregorian"))   # the date-range filter's month
     greg = parse_date(es.gregorian, "gregorian")
     end_d = _with_written(parse_date(_plus_days(greg.value, r.randint(0, 20)), "gregorian"))
     ch.sentence(["The ", e, " began on ", es.written, "."], subject=event.id, predicate="startDate", value=es)
@@ -249,6 +284,22 @@ def _chapter(ch: _Chapter, r, i, entity, registry, places, parties, soviets, aut
                         location=Location(ch.path, ch.line), value=r.randint(0, 300),
                         external="Synthetic reference work, vol. 1, p. 1")
         ch.statements.append(ext)
+
+
+def _system_1932(ch: _Chapter, entity, author: Entity) -> None:
+    """The first chapter (nin-1932) describes the Soviet system of 1932 and who led the Military Revolutionary Committee."""
+    congress = entity("Congress", "CongressOfSoviets", "All-Union Congress of Soviets (1932)")
+    c = (congress.id, congress.label)
+    for predicate, value, words in (("numberOfDeputies", 2200, "2200 deputies"),
+                                    ("deputyRatio", 25000, "one deputy for every 25000 electors"),
+                                    ("executiveCommitteeSize", 400, "400 members"),
+                                    ("termOfOffice", "two years", "two years")):
+        st = ch.sentence(["The ", c, " had ", words, "."], subject=congress.id, predicate=predicate, value=value)
+        if predicate == "deputyRatio":
+            st.texts["unit"] = "electors"
+    mrc = entity("Committee", "Committee", "Military Revolutionary Committee")
+    ch.sentence([(author.id, author.label), " led the ", (mrc.id, mrc.label), " in October 1917."],
+                subject=author.id, predicate="led", object=mrc.id)
 
 
 def _plus_days(value: str, days: int) -> str:
