@@ -17,14 +17,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-import pyoxigraph as ox  # noqa: E402
+sys.path.insert(0, str(ROOT / "bench"))
 
 from kg.build import quads_with_ontology  # noqa: E402
 from kg.config import Config  # noqa: E402
 from kg.search import SearchIndex, write_index  # noqa: E402
-from kg.store import to_ox_quads  # noqa: E402
-from kg.synthetic import chapters_for, synthetic_corpus  # noqa: E402
+from kg.store import to_ox_quads, write_store  # noqa: E402
+from synthetic import chapters_for, synthetic_corpus  # noqa: E402
 
 
 def percentiles(times: list[float]) -> str:
@@ -67,10 +66,9 @@ def main() -> None:
     t = time.perf_counter()
     corpus = synthetic_corpus(chapters_for(args.triples), 0)
     quads, _ = quads_with_ontology(corpus, config)
-    store = ox.Store()
-    store.bulk_extend(to_ox_quads(quads.quads))
-    print(f"corpus: {len(store):,} quads in {time.perf_counter() - t:.1f} s")
     with tempfile.TemporaryDirectory() as tmp:
+        store = write_store(Path(tmp), to_ox_quads(quads.quads))      # as kg build writes it
+        print(f"corpus: {len(store):,} quads in {time.perf_counter() - t:.1f} s")
         path = Path(tmp) / "search.sqlite"
         t = time.perf_counter()
         counts = write_index(store, path, config.base_iri)

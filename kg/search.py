@@ -90,7 +90,9 @@ PREFIX kg: <{base}ontology#>
 
 
 def _rows(store: ox.Store, base: str, text: str):
-    for sol in store.query(PREFIXES.format(base=base) + text, use_default_graph_as_union=True):
+    # the store's default graph holds each triple once (kg.store.write_store); a union view would
+    # repeat a triple once per graph, and each repeat multiplies through every join
+    for sol in store.query(PREFIXES.format(base=base) + text):
         yield [None if v is None else v.value for v in sol]
 
 

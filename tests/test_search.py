@@ -144,3 +144,12 @@ def test_the_editors_starter_query_has_no_duplicate_rows(app):
     rows = json.loads(app.extensions["kg_backend"].query(DEFAULT_QUERY, "results", "json"))["results"]["bindings"]
     keys = [tuple(sorted((k, v["value"]) for k, v in r.items())) for r in rows]
     assert keys and len(keys) == len(set(keys))
+
+
+def test_index_holds_each_statement_once_per_passage(index):
+    """Read from the default graph (each triple once): a union view over the graphs repeats a triple
+    once per graph, and the repeats multiply through every join of the index's queries."""
+    pairs = index.db.execute("SELECT passage, statement, COUNT(*) FROM statements GROUP BY 1, 2 HAVING COUNT(*) > 1").fetchall()
+    assert pairs == []
+    facts = index.db.execute("SELECT COUNT(*), COUNT(DISTINCT statement) FROM facts").fetchone()
+    assert facts[0] == facts[1] > 500
