@@ -49,6 +49,15 @@ SETTINGS = [
     # Long enough for one SPARQL query over a few dozen items on the public service (its own
     # limit is 60 s), short enough that an unreachable service fails fast.
     Setting("wikidata_timeout_s", 30.0, "Time limit for one request to Wikidata, in seconds."),
+    # As large as the largest request body (max_body_bytes): a query has no other reason to be
+    # longer, and reading 1 MB of query text takes the analysis well under a second.
+    Setting("max_query_bytes", 1_000_000, "Longest SPARQL query accepted, in bytes (longer: 413)."),
+    # Each level costs the engine up to ~10 kB of stack (nested EXISTS, measured with pyoxigraph
+    # 0.5.13), so 128 levels stay under 1.5 MB, far inside a thread's 8 MB; the deepest named
+    # query needs fewer than 20.
+    Setting("max_query_depth", 128,
+            "Deepest nesting a query may have: brackets, chained operators, OPTIONAL/UNION/MINUS/"
+            "FILTER/BIND links and negations, counted together (deeper: 400)."),
 ]
 
 
@@ -71,6 +80,8 @@ class Config:
     wikidata_search_url: str = "https://www.wikidata.org/w/api.php"
     wikidata_sparql_url: str = "https://query.wikidata.org/sparql"
     wikidata_timeout_s: float = 30.0
+    max_query_bytes: int = 1_000_000
+    max_query_depth: int = 128
     extra: dict = field(default_factory=dict, compare=False)
 
     @property

@@ -1,0 +1,377 @@
+"""What a query is, decided from its tokens before the engine sees it: its form, every SERVICE
+endpoint, its nesting depth and size, and any prefix it uses without declaring.
+
+The tokens come from kg.sparql_lexer, which reads the terminals as Oxigraph's parser (spargebra
+0.4, inside pyoxigraph 0.5) reads them. One pass over them, with a stack of open brackets, no
+recursion and no backtracking, so time is linear in the query's length and memory is bounded by
+`max_depth`; the pass stops at the first limit it meets.
+
+Where '<' is an IRI and where it is the operator. The grammar has no operator '<' outside
+expressions, and every expression sits inside a '(' opened by FILTER, BIND, HAVING, a built-in
+or function call, a SELECT projection or a GROUP BY / ORDER BY condition. spargebra reads an IRI
+wherever an operand may start, and the operator '<' only right after a complete operand, because
+two operands never follow each other inside an expression. So the pass marks each '(' as an
+expression or not (a collection, a property path, a VALUES row, a VALUES variable list) and
+tells the lexer to read '<' as the operator exactly when it stands after an operand inside an
+expression. The one way for a SERVICE to hide would be a '(' the pass takes for a collection
+while the engine reads an expression: the '<…>' read as an IRI there would be operators and
+operands to the engine. Two things close that door. The classification errs towards
+"expression" (any keyword before the '(' makes it one, and so does a SELECT, GROUP BY, ORDER BY
+or HAVING clause of the current group), and an IRI read after an operand in a collection is
+refused when its text holds what could change the reading around it: '#' or "'" (a comment or
+string in the operator reading, running past the '>'), brackets or '!' (depth), or the word
+"service". An IRI cannot hold '<', '{', '}', whitespace or quotes, so a SERVICE's own group can
+never hide inside one.
+
+Keywords: spargebra compares a keyword's letters case-insensitively and asks nothing of the
+character after it, so `SERVICE<x>` and `SERVICESILENT<x>` are SERVICE calls, and an undeclared
+prefixed name such as `trueSERVICEex:x` can be read as `true` then `SERVICE ex:x`. Hence: any bare
+word containing "service" other than SERVICE and SERVICESILENT is refused, every undeclared prefix
+is refused, and a prefixed name containing "service" before its colon directly followed by '{'
+inside a group is refused. Escapes: pyoxigraph 0.5 is built without spargebra's
+`standard-unicode-escaping`, so \\u escapes count only inside IRIs and strings (tests check this);
+a query holding \\u or \\U is analysed a second time with every escape replaced, as a build with
+that feature would read it, and must pass both times.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.config import Config
+from kg.errors import KgError, PayloadTooLarge, QuerySyntaxError
+from kg.sparql_lexer import (BNODE_, END, IRI, LANG, NUMBER_, OP, PNAME, STRING, VAR, WORD_, LexError,
+                             Lexer, Token, line_col, local_name, unescape_codepoints, unescape_iri)
+
+_DEFAULTS = Config()
+FORMS = ("select", "ask", "construct", "describe")
+UPDATES = ("insert", "delete", "load", "clear", "create", "drop", "copy", "move", "add", "with")
+_OPERAND_OPS = frozenset((")", "]", ")>>"))
+_BINARY = frozenset(("||", "&&", "=", "!=", "<", ">", "<=", ">=", "*", "/", "|"))
+_OPEN = {"(": ")", "<<(": ")>>", "[": "]", "{": "}"}
+_CLOSE = frozenset(_OPEN.values())
+_NOT_EXPR_WORDS = frozenset(("values", "a", "true", "false"))
+_CLAUSES = ("select", "group", "order", "having")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_RISKY_IN_IRI = re.compile(r"[#'()\[\]!]|[sS][eE][rR][vV][iI][cC][eE]")
+_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+# Prefixes people paste from Wikidata's and other services' examples, beside our own.
+COMMON_PREFIXES = {
+    "dct": "http://purl.org/dc/terms/",
+    "p": "http://www.wikidata.org/prop/",
+    "ps": "http://www.wikidata.org/prop/statement/",
+    "pq": "http://www.wikidata.org/prop/qualifier/",
+    "wikibase": "http://wikiba.se/ontology#",
+    "bd": "http://www.bigdata.com/rdf#",
+}
+
+
+class ServiceNotAllowed(KgError):
+    """A SERVICE to an endpoint off the allow-list, to a variable or to a relative IRI."""
+
+    status = 403
+    exit_code = 2
+
+
+class QueryTooLarge(PayloadTooLarge):
+    """The query text is longer than `max_query_bytes` (413)."""
+
+
+class QueryTooDeep(KgError):
+    """The query nests deeper than `max_query_depth` (400): the engine's stack would not hold it."""
+
+    status = 400
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Service:
+    iri: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Analysis:
+    form: str                        # select, ask, construct, describe or update
+    services: tuple[Service, ...]
+    depth: int
+    size: int
+
+
+def ascii_lower(text: str) -> str:
+    """Lower case as spargebra compares keywords: ASCII letters only."""
+    return text.translate(_LOWER)
+
+
+def analyse(query: str, max_bytes: int | None = None, max_depth: int | None = None) -> Analysis:
+    """Form, SERVICE endpoints, depth and size of `query`, or the first reason to refuse it."""
+    max_bytes = _DEFAULTS.max_query_bytes if max_bytes is None else max_bytes
+    max_depth = _DEFAULTS.max_query_depth if max_depth is None else max_depth
+    size = len(query) if query.isascii() else len(query.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise QueryTooLarge(f"the query is {size} bytes long; the limit is {max_bytes} bytes (max_query_bytes)")
+    form, services, depth = _Pass(query, max_depth).run()
+    if form != "update" and ("\\u" in query or "\\U" in query):
+        _, more, other_depth = _Pass(unescape_codepoints(query), max_depth, lenient=True).run()
+        services += tuple(s for s in more if s not in services)
+        depth = max(depth, other_depth)
+    return Analysis(form, services, depth, size)
+
+
+class _Pass:
+    """One left-to-right pass over the tokens of one reading of the query."""
+
+    def __init__(self, text: str, max_depth: int, lenient: bool = False):
+        self.text = text
+        self.max_depth = max_depth
+        self.lenient = lenient
+        self.lexer = Lexer(text)
+        self.prefixes: dict[str, str] = {}
+        self.services: list[Service] = []
+
+    def run(self) -> tuple[str, tuple[Service, ...], int]:
+        try:
+            return self._run()
+        except LexError as exc:
+            if self.lenient:      # the engine fails on this reading too; its SERVICEs so far count
+                return "select", tuple(self.services), 0
+            raise self.error(exc.pos, f"expected {exc.expected}") from None
+        except QuerySyntaxError:
+            if self.lenient:
+                return "select", tuple(self.services), 0
+            raise
+
+    def error(self, pos: int, message: str, cls=QuerySyntaxError) -> KgError:
+        line, col = line_col(self.text, pos)
+        return cls(f"SPARQL syntax error at line {line}, column {col}: {message}")
+
+    def _prologue(self) -> Token:
+        lex = self.lexer
+        tok = lex.next(True)
+        while True:
+            low = ascii_lower(tok.text) if tok.kind in (WORD_, PNAME) else ""
+            if tok.kind == WORD_ and low == "base":
+                self._expect_iri()
+            elif tok.kind == WORD_ and low == "prefix":
+                ns = lex.next(True)
+                if ns.kind != PNAME or not ns.text.endswith(":"):
+                    raise self.error(ns.pos, "expected a prefix name ending with ':' after PREFIX")
+                self.prefixes[ns.text[:-1]] = self._expect_iri()
+            elif tok.kind == PNAME and low.startswith("prefix") and tok.text.endswith(":"):
+                self.prefixes[tok.text[6:-1]] = self._expect_iri()      # PREFIX glued to its name
+            elif tok.kind == WORD_ and low == "version":
+                if lex.next(True).kind != STRING:
+                    raise self.error(lex.pos, "expected a version string after VERSION")
+            else:
+                return tok
+            tok = lex.next(True)
+
+    def _expect_iri(self) -> str:
+        tok = self.lexer.next(True)
+        if tok.kind != IRI:
+            raise self.error(tok.pos, "expected an IRI in <…>")
+        return unescape_iri(tok.text)
+
+    def _run(self) -> tuple[str, tuple[Service, ...], int]:
+        tok = self._prologue()
+        low = ascii_lower(tok.text) if tok.kind in (WORD_, PNAME) else ""
+        form = next((f for f in FORMS if low.startswith(f)), None)
+        if form is None:
+            if any(low.startswith(u) for u in UPDATES):
+                return "update", (), 0
+            raise self.error(tok.pos, "expected SELECT, ASK, CONSTRUCT or DESCRIBE"
+                             + (f", not {tok.text[:40]!r}" if tok.kind != END else ""))
+        return form, *self._body(tok)
+
+    def _body(self, tok: Token) -> tuple[tuple[Service, ...], int]:
+        lex, max_depth = self.lexer, self.max_depth
+        # one entry per open bracket: kind ('{', 'values', '[', 'expr', 'plain', 'row', 'root'),
+        # the closing text, where it opened, depth at opening, chain items before it, clause flag
+        kinds, closers, opened, bases, saved_items, clause = ["root"], [""], [0], [0], [0], [False]
+        items = unary = depth = 0
+        prev = prev2 = None
+        values_pending = False
+        service_state = 0          # 1: after SERVICE, 2: after SERVICE SILENT
+        first = True
+        while True:
+            if not first:
+                operand = prev is not None and _ends_operand(prev)
+                tok = lex.next(not (operand and kinds[-1] == "expr"))
+            first = False
+            kind, text = tok.kind, tok.text
+            if kind == END:
+                break
+            if service_state:
+                if kind == WORD_ and service_state == 1 and ascii_lower(text) == "silent":
+                    service_state = 2
+                else:
+                    self._service_target(tok)
+                    service_state = 0
+                prev2, prev = prev, tok
+                continue
+            if kind == OP:
+                if text in _OPEN:
+                    if text == "{":
+                        if prev is not None and prev.kind == PNAME and kinds[-1] == "{":
+                            self._glued_service_before_group(prev, prev2)
+                        new = "values" if values_pending else "{"
+                        values_pending = False
+                        clause[-1] = False
+                    elif text == "[":
+                        new = "["
+                    else:
+                        new = self._paren_kind(kinds[-1], clause[-1], prev, prev2)
+                    saved_items.append(items)
+                    bases.append(bases[-1] + items + unary + 1)
+                    kinds.append(new)
+                    closers.append(_OPEN[text])
+                    opened.append(tok.pos)
+                    clause.append(False)
+                    items = unary = 0
+                elif text in _CLOSE:
+                    if len(kinds) == 1 or closers[-1] != text:
+                        want = f"{closers[-1]!r} to close what opened at line {line_col(self.text, opened[-1])[0]}" \
+                            if len(kinds) > 1 else "no closing bracket here"
+                        raise self.error(tok.pos, f"unexpected {text!r}; expected {want}")
+                    closed = kinds.pop()
+                    closers.pop(), opened.pop(), bases.pop(), clause.pop()
+                    items = saved_items.pop()
+                    if kinds[-1] in ("{", "root") and closed != "row":
+                        items += 1              # a group, FILTER or BIND: one more link in this chain
+                    unary = 0
+                elif text in _BINARY or (text in ("+", "-") and prev is not None and _ends_operand(prev)):
+                    items += 1
+                    unary = 0
+                elif text in ("!", "+", "-", "^"):
+                    unary += 1
+            elif kind == WORD_:
+                low = ascii_lower(text)
+                if "service" in low:
+                    if low == "service":
+                        service_state = 1
+                    elif low == "servicesilent":
+                        service_state = 2
+                    else:
+                        raise self.error(tok.pos, f"{text!r}: write SERVICE apart from the word it touches")
+                elif low == "values":
+                    values_pending = True
+                    clause[-1] = False
+                elif low.startswith(_CLAUSES):
+                    clause[-1] = True
+                if low in ("true", "false"):
+                    unary = 0
+            else:
+                if kind == PNAME:
+                    self._expand(tok)
+                elif kind == IRI and kinds[-1] == "plain" and prev is not None and _ends_operand(prev) \
+                        and _RISKY_IN_IRI.search(text):
+                    raise self.error(tok.pos, f"<{text[:60]}> after a term inside '(': write a space after a '<' "
+                                              "that compares, or give this IRI a PREFIX")
+                unary = 0
+            level = bases[-1] + items + unary
+            if level > depth:
+                depth = level
+                if depth > max_depth:
+                    raise self.error(tok.pos, f"the query nests deeper than {max_depth} levels "
+                                              "(brackets, chained operators and patterns, negations; "
+                                              "max_query_depth)", QueryTooDeep)
+            prev2, prev = prev, tok
+        if service_state:
+            raise self.error(len(self.text), "expected the endpoint's IRI after SERVICE")
+        if len(kinds) > 1:
+            line, col = line_col(self.text, opened[-1])
+            raise self.error(len(self.text), f"expected {closers[-1]!r} to close the bracket opened at line "
+                                             f"{line}, column {col}")
+        return tuple(self.services), depth
+
+    @staticmethod
+    def _paren_kind(top: str, in_clause: bool, prev: Token | None, prev2: Token | None) -> str:
+        """Whether a '(' opens an expression (where '<' can be an operator) or not."""
+        if top == "expr":
+            return "expr"
+        if top == "values":
+            return "row"
+        if prev is not None and prev.kind == WORD_ and ascii_lower(prev.text) not in _NOT_EXPR_WORDS:
+            return "expr"            # FILTER, BIND, HAVING, BY, IN, a built-in or an aggregate
+        if in_clause:
+            return "expr"            # SELECT (…), GROUP BY / ORDER BY <fn>(…), HAVING
+        if prev is not None and prev.kind in (IRI, PNAME) and prev2 is not None and prev2.kind == WORD_ \
+                and ascii_lower(prev2.text) == "filter":
+            return "expr"            # FILTER <fn>(…)
+        return "plain"
+
+    def _expand(self, tok: Token) -> str:
+        prefix, _, local = tok.text.partition(":")
+        if prefix not in self.prefixes:
+            raise self.error(tok.pos, undeclared_prefix_hint(prefix))
+        return self.prefixes[prefix] + local_name(local)
+
+    def _service_target(self, tok: Token) -> None:
+        line, col = line_col(self.text, tok.pos)
+        if tok.kind == VAR:
+            raise ServiceNotAllowed(f"SERVICE {tok.text} at line {line}, column {col}: "
+                                    "a variable endpoint is not allowed")
+        if tok.kind == IRI:
+            iri = unescape_iri(tok.text)
+        elif tok.kind == PNAME:
+            iri = self._expand(tok)
+        else:
+            raise self.error(tok.pos, "expected the endpoint's IRI after SERVICE")
+        if not _SCHEME.match(iri):
+            raise ServiceNotAllowed(f"SERVICE <{iri}> at line {line}, column {col}: "
+                                    "the endpoint must be an absolute IRI")
+        self.services.append(Service(iri, line, col))
+
+    def _glued_service_before_group(self, prev: Token, prev2: Token | None) -> None:
+        """`SERVICEex:x {` and the like: the engine may read SERVICE then `ex:x`."""
+        prefix = ascii_lower(prev.text.partition(":")[0])
+        if "service" in prefix and not (prev2 is not None and prev2.kind == WORD_
+                                        and ascii_lower(prev2.text) in ("graph", "service", "silent")):
+            raise self.error(prev.pos, f"{prev.text!r} before a group: write SERVICE apart from its endpoint")
+
+
+def _ends_operand(tok: Token) -> bool:
+    kind = tok.kind
+    if kind in (VAR, IRI, PNAME, STRING, NUMBER_, LANG, BNODE_):
+        return True
+    if kind == OP:
+        return tok.text in _OPERAND_OPS
+    return kind == WORD_ and tok.text in ("true", "false")
+
+
+def known_prefixes() -> dict[str, str]:
+    """Prefixes we can suggest: the project's own and common ones."""
+    from kg.config import DEFAULT_BASE_IRI
+    from kg.namespaces import prefixes
+    return prefixes(DEFAULT_BASE_IRI) | COMMON_PREFIXES
+
+
+def undeclared_prefix_hint(prefix: str) -> str:
+    """`undeclared prefix "wdt:"; known IRI for it: PREFIX wdt: <…>` (the hint when we know one)."""
+    known = known_prefixes().get(prefix)
+    hint = f"; known IRI for it: PREFIX {prefix}: <{known}>" if known else \
+        f"; declare it with PREFIX {prefix}: <…>"
+    return f"undeclared prefix \"{prefix}:\"{hint}"
+
+
+_ENGINE_POSITION = re.compile(r"error at (\d+):(\d+): ")
+_CHAR_CLASS = re.compile(r"\[[^\[\]\n]{0,400}\]")
+
+
+def engine_syntax_message(raw: str) -> str:
+    """The engine's syntax error in one short line: position, then what it expected."""
+    text = raw[:2000]
+    m = _ENGINE_POSITION.search(text)
+    where = f" at line {m.group(1)}, column {m.group(2)}" if m else ""
+    rest = text[m.end():] if m else text
+    rest = _CHAR_CLASS.sub("", " ".join(rest.split()))
+    rest = rest.replace("Prefix not found", "a declared prefix").replace("IRI parsing failed", "a valid IRI")
+    parts = [p.strip() for p in rest.split(",")]
+    rest = ", ".join(p for p in parts if p and p not in ("expected one of", "[_]"))
+    rest = rest.replace("expected one of ", "expected one of: ")
+    if len(rest) > 200:
+        rest = rest[:199] + "…"
+    return f"SPARQL syntax error{where}: {rest}" if rest else f"SPARQL syntax error{where}"
