@@ -146,7 +146,8 @@ class _Pass:
 
     def error(self, pos: int, message: str, cls=QuerySyntaxError) -> KgError:
         line, col = line_col(self.text, pos)
-        return cls(f"SPARQL syntax error at line {line}, column {col}: {message}")
+        what = "SPARQL syntax error" if cls is QuerySyntaxError else "query refused"
+        return cls(f"{what} at line {line}, column {col}: {message}")
 
     def _prologue(self) -> Token:
         lex = self.lexer
@@ -306,6 +307,8 @@ class _Pass:
     def _expand(self, tok: Token) -> str:
         prefix, _, local = tok.text.partition(":")
         if prefix not in self.prefixes:
+            if "service" in ascii_lower(prefix):
+                raise self.error(tok.pos, f"{tok.text!r}: write SERVICE apart from its endpoint")
             raise self.error(tok.pos, undeclared_prefix_hint(prefix))
         return self.prefixes[prefix] + local_name(local)
 
@@ -359,6 +362,7 @@ def undeclared_prefix_hint(prefix: str) -> str:
 
 _ENGINE_POSITION = re.compile(r"error at (\d+):(\d+): ")
 _CHAR_CLASS = re.compile(r"\[[^\[\]\n]{0,400}\]")
+_PART = re.compile(r'"[^"\n]{0,40}"|[^,"]+')
 
 
 def engine_syntax_message(raw: str) -> str:
@@ -369,9 +373,13 @@ def engine_syntax_message(raw: str) -> str:
     rest = text[m.end():] if m else text
     rest = _CHAR_CLASS.sub("", " ".join(rest.split()))
     rest = rest.replace("Prefix not found", "a declared prefix").replace("IRI parsing failed", "a valid IRI")
-    parts = [p.strip() for p in rest.split(",")]
-    rest = ", ".join(p for p in parts if p and p not in ("expected one of", "[_]"))
-    rest = rest.replace("expected one of ", "expected one of: ")
+    for lead in ("expected one of ", "expected "):
+        if rest.startswith(lead):
+            parts = [p.strip() for p in _PART.findall(rest[len(lead):])]
+            parts = [p for p in parts if p and p != "[_]"]
+            listed = ", ".join(parts[:8]) + (", …" if len(parts) > 8 else "")
+            rest = f"expected {'one of ' if len(parts) > 1 else ''}{listed}" if parts else ""
+            break
     if len(rest) > 200:
         rest = rest[:199] + "…"
     return f"SPARQL syntax error{where}: {rest}" if rest else f"SPARQL syntax error{where}"

@@ -4,10 +4,10 @@ The terminals mirror spargebra's PEG grammar (lib/spargebra/src/parser.rs, 0.4.x
 pyoxigraph 0.5): whitespace is only space, tab, CR and LF; a comment runs from '#' to the end of
 the line; names, prefixed names, variables, blank node labels and numbers are read greedily, as
 a PEG reads them (no backtracking into a repetition). Every pattern is anchored at the current
-position and either has disjoint alternatives or is a single character class followed by a
-literal, so the scan never goes back more than one token: the whole lexer is linear in the
-query's length. Whether a '<' opens an IRI or is the comparison operator is the caller's
-decision (see kg.query_analysis): the lexer only reads what it is told to expect.
+position, its alternatives start with different characters, and its repetitions are possessive
+(`*+`, `++`: what they took is never given back), so no pattern backtracks and the lexer is
+linear in the query's length. Whether a '<' opens an IRI or is the comparison operator is the
+caller's decision (see kg.query_analysis): the lexer reads what it is told to expect.
 """
 
 from __future__ import annotations
@@ -22,25 +22,25 @@ _U = _BASE + "_"
 _CHARS = _U + r"\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
 
-WHITESPACE = re.compile(r"(?:[ \t\r\n]+|#[^\r\n]*)+")
+WHITESPACE = re.compile(r"(?:[ \t\r\n]++|#[^\r\n]*+)++")
 # PN_PREFIX: PN_CHARS_BASE PN_CHARS* ('.'+ PN_CHARS+)*  (classes disjoint from '.': linear)
-WORD = re.compile(f"[{_BASE}][{_CHARS}]*(?:\\.+[{_CHARS}]+)*")
+WORD = re.compile(f"[{_BASE}][{_CHARS}]*+(?:\\.++[{_CHARS}]++)*+")
 # PN_LOCAL as spargebra has it: one optional trailing group of dots and characters
-LOCAL = re.compile(f"(?:[{_U}:0-9]|{_PLX})(?:[{_CHARS}:]|{_PLX})*(?:\\.+(?:[{_CHARS}:]|{_PLX})+)?")
-VARNAME = re.compile(f"[{_U}0-9][{_U}0-9\u00B7\u0300-\u036F\u203F-\u2040]*")
-BNODE = re.compile(f"_:[{_U}0-9][{_CHARS}]*(?:\\.+[{_CHARS}]+)*")
+LOCAL = re.compile(f"(?:[{_U}:0-9]|{_PLX})(?:[{_CHARS}:]|{_PLX})*+(?:\\.++(?:[{_CHARS}:]|{_PLX})++)?+")
+VARNAME = re.compile(f"[{_U}0-9][{_U}0-9\u00B7\u0300-\u036F\u203F-\u2040]*+")
+BNODE = re.compile(f"_:[{_U}0-9][{_CHARS}]*+(?:\\.++[{_CHARS}]++)*+")
 NUMBER = re.compile(r"[0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+|[0-9]+[eE][+-]?[0-9]+"
                     r"|[0-9]*\.[0-9]+|[0-9]+")
-LANGTAG = re.compile(r"@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*(?:--[a-zA-Z]+)?")
+LANGTAG = re.compile(r"@[a-zA-Z]++(?:-[a-zA-Z0-9]++)*+(?:--[a-zA-Z]++)?+")
 # IRIREF as the W3C grammar has it, plus the \u escapes spargebra accepts inside IRIs
-IRIREF = re.compile(r"<((?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*)>")
+IRIREF = re.compile(r"<((?:[^<>\"{}|^`\\\x00-\x20]++|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+)>")
 # what spargebra reads as an IRI before checking it: anything up to the next '>'
-LOOSE_IRIREF = re.compile(r"<[^>\n]*>")
-STRING1 = re.compile(r"'(?:[^'\\\n\r]|\\.)*'")
+LOOSE_IRIREF = re.compile(r"<[^>\n]*+>")
+STRING1 = re.compile(r"'(?:[^'\\\n\r]++|\\.)*+'")
 # a long string's body ends before the first unescaped run of three quotes, as in spargebra
-LONG1 = re.compile(r"(?:[^'\\]|\\[\s\S]|'(?!''))*")
-LONG2 = re.compile(r'(?:[^"\\]|\\[\s\S]|"(?!""))*')
-STRING2 = re.compile(r'"(?:[^"\\\n\r]|\\.)*"')
+LONG1 = re.compile(r"(?:[^'\\]++|\\[\s\S]|'(?!''))*+")
+LONG2 = re.compile(r'(?:[^"\\]++|\\[\s\S]|"(?!""))*+')
+STRING2 = re.compile(r'"(?:[^"\\\n\r]++|\\.)*+"')
 PUNCT = re.compile(r"\|\||&&|!=|<=|>=|\^\^|\)>>|[(){}\[\].,;*/|^?+\-!=>~]")
 _ESCAPES = re.compile(r"\\(?:[tbnrf\"'\\]|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})")
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
