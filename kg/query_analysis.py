@@ -53,6 +53,13 @@ _OPEN = {"(": ")", "<<(": ")>>", "[": "]", "{": "}"}
 _CLOSE = frozenset(_OPEN.values())
 _NOT_EXPR_WORDS = frozenset(("values", "a", "true", "false"))
 _CLAUSES = ("select", "group", "order", "having")
+# spargebra has two alternatives for these calls (REGEX with 2 or 3 arguments, …) and re-reads
+# the arguments for the second; it also re-reads what follows a '!' when that fails to parse.
+# Each such call or negated group nested in another doubles the work: 2^25 re-reads of a
+# 100-byte query pin a core for minutes. Six levels (64 re-reads) is more than any honest
+# query nests these, and keeps the worst case of a 1 MB query under a second of parsing.
+_REREAD_CALLS = frozenset(("regex", "substr", "replace", "group_concat"))
+MAX_REREAD_NESTING = 6
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _RISKY_IN_IRI = re.compile(r"[#'()\[\]!]|[sS][eE][rR][vV][iI][cC][eE]")
 _LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -189,10 +196,12 @@ class _Pass:
 
     def _body(self, tok: Token) -> tuple[tuple[Service, ...], int]:
         lex, max_depth = self.lexer, self.max_depth
-        # one entry per open bracket: kind ('{', 'values', '[', 'expr', 'plain', 'row', 'root'),
+        # one entry per open bracket: kind ('{', 'values', '[', 'expr', 'plain', 'row', 'triple', 'root'),
         # the closing text, where it opened, depth at opening, chain items before it, clause flag
         kinds, closers, opened, bases, saved_items, clause = ["root"], [""], [0], [0], [0], [False]
+        rereads = [0]              # nested calls and negated groups the engine reads twice, per level
         items = unary = depth = 0
+        bang = False               # a '!' stands before what comes next
         prev = prev2 = None
         values_pending = False
         service_state = 0          # 1: after SERVICE, 2: after SERVICE SILENT
@@ -223,8 +232,16 @@ class _Pass:
                         clause[-1] = False
                     elif text == "[":
                         new = "["
+                    elif text == "<<(":
+                        new = "triple"      # a triple term holds terms only, never an operator
                     else:
                         new = self._paren_kind(kinds[-1], clause[-1], prev, prev2)
+                    twice = bang or (prev is not None and prev.kind == WORD_
+                                     and ascii_lower(prev.text) in _REREAD_CALLS)
+                    rereads.append(rereads[-1] + twice)
+                    if rereads[-1] > MAX_REREAD_NESTING:
+                        raise self.error(tok.pos, f"more than {MAX_REREAD_NESTING} nested REGEX, SUBSTR, REPLACE, "
+                                                  "GROUP_CONCAT calls or negated groups", QueryTooDeep)
                     saved_items.append(items)
                     bases.append(bases[-1] + items + unary + 1)
                     kinds.append(new)
@@ -238,7 +255,7 @@ class _Pass:
                             if len(kinds) > 1 else "no closing bracket here"
                         raise self.error(tok.pos, f"unexpected {text!r}; expected {want}")
                     closed = kinds.pop()
-                    closers.pop(), opened.pop(), bases.pop(), clause.pop()
+                    closers.pop(), opened.pop(), bases.pop(), clause.pop(), rereads.pop()
                     items = saved_items.pop()
                     if kinds[-1] in ("{", "root") and closed != "row":
                         items += 1              # a group, FILTER or BIND: one more link in this chain
@@ -272,6 +289,7 @@ class _Pass:
                     raise self.error(tok.pos, f"<{text[:60]}> after a term inside '(': write a space after a '<' "
                                               "that compares, or give this IRI a PREFIX")
                 unary = 0
+            bang = (kind == OP and text == "!") or (bang and kind in (WORD_, IRI, PNAME))
             level = bases[-1] + items + unary
             if level > depth:
                 depth = level

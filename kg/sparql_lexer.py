@@ -140,13 +140,13 @@ class Lexer:
 
     def _angle(self, pos: int, iri_ok: bool) -> Token:
         text = self.text
+        if not iri_ok:            # the comparison operator, as spargebra reads it after an operand
+            size = 2 if text.startswith("<=", pos) else 1
+            return Token(OP, text[pos:pos + size], pos, pos + size)
         if text.startswith("<<(", pos):
             return Token(OP, "<<(", pos, pos + 3)
         if text.startswith("<<", pos):
             return Token(OP, "<<", pos, pos + 2)
-        if not iri_ok:
-            size = 2 if text.startswith("<=", pos) else 1
-            return Token(OP, text[pos:pos + size], pos, pos + size)
         m = IRIREF.match(text, pos)
         if m:
             return Token(IRI, m.group(1), pos, m.end())
