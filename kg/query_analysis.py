@@ -32,12 +32,23 @@ inside a group is refused. Escapes: pyoxigraph 0.5 is built without spargebra's
 `standard-unicode-escaping`, so \\u escapes count only inside IRIs and strings (tests check this);
 a query holding \\u or \\U is analysed a second time with every escape replaced, as a build with
 that feature would read it, and must pass both times.
+
+Readings the engine drops. A PEG parser that rejects a token on inspection tries the next
+alternative at the same place, and two of spargebra's rejections re-read the text: a prefixed
+name whose expansion is not a valid IRI becomes `prefix:` followed by its local part read as
+new tokens (`ex:SERVICE<…>{}` with `PREFIX ex: <http://a:1>` calls the endpoint), and a long
+string holding an escape that names no character becomes an empty string `''` followed by a
+new string, shifting every quote after it. So the pass checks each expansion as the engine
+does (oxiri, through pyoxigraph's NamedNode) and the lexer refuses such escapes: every token
+it accepts, the engine accepts whole.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+import pyoxigraph as ox
 
 from kg.config import Config
 from kg.errors import KgError, PayloadTooLarge, QuerySyntaxError
@@ -328,7 +339,12 @@ class _Pass:
             if "service" in ascii_lower(prefix):
                 raise self.error(tok.pos, f"{tok.text!r}: write SERVICE apart from its endpoint")
             raise self.error(tok.pos, undeclared_prefix_hint(prefix))
-        return self.prefixes[prefix] + local_name(local)
+        iri = self.prefixes[prefix] + local_name(local)
+        if local and not _valid_expansion(self.prefixes[prefix], iri, local):
+            # spargebra would drop this reading for `prefix:` followed by the local part as new
+            # tokens, which could be a keyword (`ex:SERVICE<…>{…}` is a SERVICE call then)
+            raise self.error(tok.pos, f"{tok.text} expands to <{iri[:80]}>, which is not a valid IRI")
+        return iri
 
     def _service_target(self, tok: Token) -> None:
         line, col = line_col(self.text, tok.pos)
@@ -352,6 +368,19 @@ class _Pass:
         if "service" in prefix and not (prev2 is not None and prev2.kind == WORD_
                                         and ascii_lower(prev2.text) in ("graph", "service", "silent")):
             raise self.error(prev.pos, f"{prev.text!r} before a group: write SERVICE apart from its endpoint")
+
+
+def _valid_expansion(namespace: str, iri: str, local: str) -> bool:
+    """Whether the engine accepts a prefixed name's expansion as it is (it checks it with
+    oxiri, as pyoxigraph's NamedNode does). A relative namespace is resolved by the engine
+    against BASE, which this pass does not do: then only a local part without "service" passes."""
+    if not _SCHEME.match(namespace):
+        return "service" not in ascii_lower(local)
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
 
 
 def _ends_operand(tok: Token) -> bool:

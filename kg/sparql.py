@@ -97,6 +97,9 @@ def execute(store: ox.Store, query: str, fmt: Format, dataset: Dataset | None = 
         result = store.query(query, base_iri=base_iri, **kwargs)
     except SyntaxError as exc:
         raise QuerySyntaxError(engine_syntax_message(str(exc))) from None
+    except RuntimeError as exc:
+        _unsupported(exc)
+        raise
     except OSError as exc:
         if found.services:
             raise ServiceFailed(f"a SERVICE endpoint of the query failed: {' '.join(str(exc).split())[:500]}") from None
@@ -108,6 +111,9 @@ def execute(store: ox.Store, query: str, fmt: Format, dataset: Dataset | None = 
         raise
     except (ValueError, TypeError) as exc:
         raise BadParameter(f"cannot write this result as {fmt.media_type}: {exc}") from None
+    except RuntimeError as exc:
+        _unsupported(exc)
+        raise
     except OSError as exc:
         if isinstance(exc.__context__, ResultTooLarge) or "larger than" in str(exc):
             raise ResultTooLarge(f"the result is larger than {max_bytes} bytes; add a LIMIT") from None
@@ -115,6 +121,14 @@ def execute(store: ox.Store, query: str, fmt: Format, dataset: Dataset | None = 
             raise ServiceFailed(f"a SERVICE endpoint of the query failed: {' '.join(str(exc).split())[:500]}") from None
         raise
     return out.buf.getvalue()
+
+
+def _unsupported(exc: RuntimeError) -> None:
+    """The engine's refusal of a function or aggregate it does not know is the query's fault
+    (400), not the endpoint's; any other RuntimeError stays an engine fault."""
+    text = " ".join(str(exc).split())
+    if "is not supported" in text:
+        raise QuerySyntaxError(text[:300]) from None
 
 
 def _iri(value: str) -> ox.NamedNode:

@@ -148,7 +148,8 @@ class Lexer:
         if text.startswith("<<", pos):
             return Token(OP, "<<", pos, pos + 2)
         m = IRIREF.match(text, pos)
-        if m:
+        if m and ("\\" not in m.group(1) or all(_is_char(u.group(1) or u.group(2))
+                                                  for u in _UCHAR.finditer(m.group(1)))):
             return Token(IRI, m.group(1), pos, m.end())
         loose = LOOSE_IRIREF.match(text, pos)
         shown = loose.group() if loose and loose.end() - pos <= 80 else "<"
@@ -184,14 +185,23 @@ class Lexer:
 
 
 def _bad_escape(literal: str) -> int:
-    """Offset of the first invalid escape in a string token, or -1."""
+    """Offset of the first invalid escape in a string token, or -1.
+
+    A \\u escape naming no character (a surrogate, or past U+10FFFF) is invalid too: spargebra
+    then drops its reading of a long string and reads '' followed by a new string instead,
+    which would show it text this lexer took for string content."""
     i = literal.find("\\")
     while i >= 0:
         m = _ESCAPES.match(literal, i)
-        if not m:
+        if not m or (m.end() - i > 2 and not _is_char(literal[i + 2:m.end()])):
             return i
         i = literal.find("\\", m.end())
     return -1
+
+
+def _is_char(hexdigits: str) -> bool:
+    code = int(hexdigits, 16)
+    return code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF
 
 
 def line_col(text: str, pos: int) -> tuple[int, int]:

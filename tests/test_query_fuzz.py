@@ -44,6 +44,8 @@ SNIPPETS = [
     "FILTER(?a<?b)SERVICE:x#>\n{{}}", "FILTER(?s<?o)#>'''\nSERVICE <{evil}> {{}}\n#'''", "?s<?o",
     "PREFIX s: <{evil}>\n", "PREFIX s: <{decoy}>\n", "PREFIX : <{evil}>\n", "BASE <{evil}>\n",
     "PREFIX SERVICE: <http://e/>\n", "PREFIX add: <http://e/> ", "PREFIX with: <http://e/> ",
+    "PREFIX ex: <http://a:1>\n", "ex:SERVICE<{evil}>{{}}", "VALUES ?x {{ '''x' }} SERVICE <{evil}> {{}} #\\uD800'''",
+    '"\\uDFFF"', "'''\\U00110000'''", "<http://e/\\uD800>", "PREFIX ex: <rel>\n", "ex:x", "ex:SERVICE",
     "FILTER EXISTS {{", "FILTER NOT EXISTS {{", "OPTIONAL {{", "UNION", "MINUS {{", "{{", "}}", "(", ")",
     "[", "]", "!", "-", "+", "||", "&&", "<", ">", "<=", "<<(", ")>>", "'", '"', "'''", '"""', "#", "\n",
     "\\", ":", "?", "$", "@en", "^^", ".", ";", ",", "*", "a", "true", "VALUES ?x {{ 1 }}", "SELECT",
@@ -96,7 +98,7 @@ CORES = ["?s ?p ?o", f"SERVICE <{EVIL}> {{ ?s ?p ?o }}", f"SERVICE<{EVIL2}>{{}}"
 @st.composite
 def hostile(draw):
     """A query built from the issue's shapes: nesting of every form, around and past the limit."""
-    kind = draw(st.sampled_from(("patterns", "expression", "whitespace", "prefixes", "base", "chain")))
+    kind = draw(st.sampled_from(("patterns", "expression", "whitespace", "prefixes", "base", "chain", "dropped")))
     if kind == "patterns":
         core = draw(st.sampled_from(CORES))
         layers = draw(st.lists(st.tuples(st.sampled_from(NESTINGS), st.integers(1, 80)), min_size=1, max_size=3))
@@ -123,6 +125,17 @@ def hostile(draw):
         head = sep.join(f"PREFIX {p}: <{iri}>" for p, iri in decls)
         target = draw(st.sampled_from(("s:", "s:sparql", ":", "w:", "SERVICE:x", "add:x")))
         return head + sep + "SELECT * { SERVICE " + target + " { ?s ?p ?o } }"
+    if kind == "dropped":      # readings the engine drops: a bad expansion, an escape naming no character
+        namespace = draw(st.sampled_from(("http://a:1", "http://[::1]", "http://e/", "rel", "http://a:")))
+        local = draw(st.sampled_from(("SERVICE", "SERVICESILENT", "xSERVICE", "service", "x")))
+        gap = draw(st.sampled_from(("", " ", "#\n")))
+        escape = draw(st.sampled_from(("\\uD800", "\\uDFFF", "\\U00110000", "\\u0041", "\\U0001F600")))
+        quote = draw(st.sampled_from(("'''", '"""')))
+        return draw(st.sampled_from((
+            f"PREFIX ex: <{namespace}> SELECT * {{ ?s ?p ex:{local}{gap}<{EVIL}>{gap}{{}} }}",
+            f"PREFIX ex: <{namespace}> SELECT * {{ ?s ?p ?o . ex:{local}{gap}<{EVIL}>{gap}{{}} }}",
+            f"SELECT * {{ VALUES ?x {{ {quote}x{quote[0]} }} SERVICE <{EVIL}> {{}} #{escape}{quote} }}\n}}",
+        )))
     if kind == "base":
         base = draw(st.sampled_from((EVIL, DECOY_URL, "http://e/", EVIL2 + "x/")))
         target = draw(st.sampled_from(("<>", "<sparql>", "<../x>", "<//127.0.0.1/>", f"<{DECOY_URL}>")))

@@ -176,6 +176,13 @@ def test_a_query_over_max_query_bytes_is_413():
     "SELECT * {{ FILTER EXISTS {{ SERVICE <{evil}> {{ }} }} }}",
     "ASK {{ SERVICE <{evil2}> {{ }} }}",
     "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{evil}> {{ ?s ?p ?o }} }}",
+    # the engine drops a prefixed name whose expansion is no IRI and reads `ex:` then SERVICE
+    "PREFIX ex: <http://a:1> SELECT * {{ ?s ?p ex:SERVICE<{evil}>{{}} }}",
+    "PREFIX ex: <http://[::1]> SELECT * {{ ?s ?p ex:SERVICE <{evil}> {{}} }}",
+    "BASE <http://e/> PREFIX ex: <rel> SELECT * {{ ?s ?p ex:SERVICE <{evil}> {{}} }}",
+    # ... and a long string whose escape names no character, reading '' and a new string
+    "SELECT * {{ VALUES ?x {{ '''x' }} SERVICE <{evil}> {{}} #\\uD800''' }}\n}}",
+    'SELECT * {{ VALUES ?x {{ """x" }} SERVICE <{evil}> {{}} #\\U00110000""" }}\n}}',
 ])
 def test_no_text_trick_reaches_a_loopback_host(store, listener, template):
     query = template.format(evil=listener.url(), evil2=listener.url("127.0.0.2"))
@@ -194,6 +201,18 @@ def test_an_iri_with_a_hash_after_a_term_in_a_collection_is_refused_as_ambiguous
 def test_a_comparison_without_spaces_is_read_as_the_engine_reads_it():
     query = "SELECT * { ?a ?b ?c FILTER(?a<?b&&?c>?a) FILTER(<http://e/#f>(?a)<3) }"
     assert analyse(query).form == "select"
+
+
+def test_the_engine_itself_drops_those_readings_so_the_tests_above_mean_something(store, listener):
+    before = listener.escapes
+    for query in (f"PREFIX ex: <http://a:1> SELECT * {{ ?s ?p ex:SERVICE<{listener.url()}>{{}} }}",
+                  f"SELECT * {{ VALUES ?x {{ '''x' }} SERVICE <{listener.url()}> {{}} #\\uD800''' }}\n}}"):
+        try:
+            list(store.query(query))
+        except OSError:
+            pass              # the listener hangs up: the engine reports the endpoint failed
+    time.sleep(0.05)
+    assert listener.escapes == before + 2
 
 
 def test_an_allowed_service_is_still_called(store, listener):
@@ -247,6 +266,11 @@ def test_syntax_errors_are_one_short_line_with_the_position(store, listener, que
     message = str(caught.value)
     assert expected in message and "\n" not in message and len(message) < 300
     assert "u{" not in message, "no Unicode ranges from the engine's grammar"
+
+
+def test_an_unknown_function_is_a_400_not_an_engine_fault(store, listener):
+    with pytest.raises(QuerySyntaxError, match="custom function <http://e/f> is not supported"):
+        run(store, listener, "SELECT * { FILTER(<http://e/f>(1)) }")
 
 
 @pytest.mark.parametrize("query, form", [
