@@ -216,10 +216,10 @@ class _Pass:
         prev = prev2 = None
         values_pending = False
         service_state = 0          # 1: after SERVICE, 2: after SERVICE SILENT
+        operand = False            # the token before ended an operand
         first = True
         while True:
             if not first:
-                operand = prev is not None and _ends_operand(prev)
                 tok = lex.next(not (operand and kinds[-1] == "expr"))
             first = False
             kind, text = tok.kind, tok.text
@@ -231,7 +231,7 @@ class _Pass:
                 else:
                     self._service_target(tok)
                     service_state = 0
-                prev2, prev = prev, tok
+                prev2, prev, operand = prev, tok, False
                 continue
             if kind == OP:
                 if text in _OPEN:
@@ -271,7 +271,7 @@ class _Pass:
                     if kinds[-1] in ("{", "root") and closed != "row":
                         items += 1              # a group, FILTER or BIND: one more link in this chain
                     unary = 0
-                elif text in _BINARY or (text in ("+", "-") and prev is not None and _ends_operand(prev)):
+                elif text in _BINARY or (text in ("+", "-") and operand):
                     items += 1
                     unary = 0
                 elif text in ("!", "+", "-", "^"):
@@ -295,7 +295,7 @@ class _Pass:
             else:
                 if kind == PNAME:
                     self._expand(tok)
-                elif kind == IRI and kinds[-1] == "plain" and prev is not None and _ends_operand(prev) \
+                elif kind == IRI and kinds[-1] == "plain" and operand \
                         and _RISKY_IN_IRI.search(text):
                     raise self.error(tok.pos, f"<{text[:60]}> after a term inside '(': write a space after a '<' "
                                               "that compares, or give this IRI a PREFIX")
@@ -308,6 +308,9 @@ class _Pass:
                     raise self.error(tok.pos, f"the query nests deeper than {max_depth} levels "
                                               "(brackets, chained operators and patterns, negations; "
                                               "max_query_depth)", QueryTooDeep)
+            # '}' ends an operand only inside an expression: the group of EXISTS { … }
+            operand = (kinds[-1] == "expr" if text == "}" else True) if kind == OP and text in _CLOSE \
+                else _ends_operand(tok)
             prev2, prev = prev, tok
         if service_state:
             raise self.error(len(self.text), "expected the endpoint's IRI after SERVICE")

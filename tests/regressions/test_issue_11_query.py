@@ -167,6 +167,8 @@ def test_a_query_over_max_query_bytes_is_413():
     "PREFIX : <{evil}> PREFIX true: <http://e/> SELECT * {{ ?s ?p trueSERVICE:x {{ }} }}",
     "SELECT * {{ ?s ?p ?o trueSERVICE<{evil}>{{}} }}",
     "PREFIX SERVICE: <http://e/> PREFIX : <{evil}> SELECT * {{ ?a ?b ?c FILTER(?a<?b)SERVICE:x#>\n{{}} }}",
+    # '<' after EXISTS { } inside an expression is the operator, as after any operand
+    "PREFIX : <{evil}> PREFIX SERVICE: <http://e/> SELECT * {{ ?a ?b ?c FILTER(EXISTS{{}}<?a)SERVICE:x#>\n{{}} }}",
     "SELECT * {{ ?a ?b ?c FILTER(?a<?b)#>'''\nSERVICE <{evil}> {{}}\n#''' }}",
     "SELECT * {{ \"\\u0022 SERVICE <{evil}> {{}} \\u0022\" }}",
     "SELECT * {{ <http://e/\\u003E> SERVICE <{evil}> {{}} }}",
