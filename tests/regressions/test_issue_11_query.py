@@ -232,9 +232,10 @@ def test_a_prefix_named_like_an_update_keyword_is_a_select(store, listener, pref
     assert b'"value":"o"' in run(store, listener, query)
 
 
-@pytest.mark.parametrize("update", ["INSERT DATA { <a:b> <a:c> <a:d> }", "PREFIX select: <http://e/> DELETE WHERE { ?s ?p ?o }",
-                                    "# SELECT\nLOAD <http://e/>", "WITH <http://e/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
-                                    "add <http://e/a> TO <http://e/b>"])
+@pytest.mark.parametrize("update", [
+    "INSERT DATA { <a:b> <a:c> <a:d> }", "PREFIX select: <http://e/> DELETE WHERE { ?s ?p ?o }",
+    "# SELECT\nLOAD <http://e/>", "WITH <http://e/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    "add <http://e/a> TO <http://e/b>"])
 def test_updates_are_still_refused(store, listener, update):
     with pytest.raises(ReadOnly):
         run(store, listener, update)
