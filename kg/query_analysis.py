@@ -93,6 +93,10 @@ class ServiceNotAllowed(KgError):
     exit_code = 2
 
 
+class AmbiguousQuery(QuerySyntaxError):
+    """Text the engine could read otherwise than this pass, in a way that could hide a SERVICE (400)."""
+
+
 class QueryTooLarge(PayloadTooLarge):
     """The query text is longer than `max_query_bytes` (413)."""
 
@@ -157,14 +161,18 @@ class _Pass:
             if self.lenient:      # the engine fails on this reading too; its SERVICEs so far count
                 return "select", tuple(self.services), 0
             raise self.error(exc.pos, f"expected {exc.expected}") from None
-        except QuerySyntaxError:
-            if self.lenient:
+        except QuerySyntaxError as exc:
+            # a reading the engine would reject anyway counts for what it found so far; a
+            # refusal for ambiguity stands in every reading
+            if self.lenient and not isinstance(exc, AmbiguousQuery):
                 return "select", tuple(self.services), 0
             raise
 
     def error(self, pos: int, message: str, cls=QuerySyntaxError) -> KgError:
         line, col = line_col(self.text, pos)
         what = "SPARQL syntax error" if cls is QuerySyntaxError else "query refused"
+        if cls is AmbiguousQuery:
+            what = "ambiguous query"
         return cls(f"{what} at line {line}, column {col}: {message}")
 
     def _prologue(self) -> Token:
@@ -284,7 +292,8 @@ class _Pass:
                     elif low == "servicesilent":
                         service_state = 2
                     else:
-                        raise self.error(tok.pos, f"{text!r}: write SERVICE apart from the word it touches")
+                        raise self.error(tok.pos, f"{text!r}: write SERVICE apart from the word it touches",
+                                         AmbiguousQuery)
                 elif low == "values":
                     values_pending = True
                     clause[-1] = False
@@ -298,7 +307,7 @@ class _Pass:
                 elif kind == IRI and kinds[-1] == "plain" and operand \
                         and _RISKY_IN_IRI.search(text):
                     raise self.error(tok.pos, f"<{text[:60]}> after a term inside '(': write a space after a '<' "
-                                              "that compares, or give this IRI a PREFIX")
+                                              "that compares, or give this IRI a PREFIX", AmbiguousQuery)
                 unary = 0
             bang = (kind == OP and text == "!") or (bang and kind in (WORD_, IRI, PNAME))
             level = bases[-1] + items + unary
@@ -340,13 +349,14 @@ class _Pass:
         prefix, _, local = tok.text.partition(":")
         if prefix not in self.prefixes:
             if "service" in ascii_lower(prefix):
-                raise self.error(tok.pos, f"{tok.text!r}: write SERVICE apart from its endpoint")
+                raise self.error(tok.pos, f"{tok.text!r}: write SERVICE apart from its endpoint", AmbiguousQuery)
             raise self.error(tok.pos, undeclared_prefix_hint(prefix))
         iri = self.prefixes[prefix] + local_name(local)
         if local and not _valid_expansion(self.prefixes[prefix], iri, local):
             # spargebra would drop this reading for `prefix:` followed by the local part as new
             # tokens, which could be a keyword (`ex:SERVICE<…>{…}` is a SERVICE call then)
-            raise self.error(tok.pos, f"{tok.text} expands to <{iri[:80]}>, which is not a valid IRI")
+            raise self.error(tok.pos, f"{tok.text} expands to <{iri[:80]}>, which is not a valid IRI",
+                             AmbiguousQuery)
         return iri
 
     def _service_target(self, tok: Token) -> None:
@@ -370,7 +380,8 @@ class _Pass:
         prefix = ascii_lower(prev.text.partition(":")[0])
         if "service" in prefix and not (prev2 is not None and prev2.kind == WORD_
                                         and ascii_lower(prev2.text) in ("graph", "service", "silent")):
-            raise self.error(prev.pos, f"{prev.text!r} before a group: write SERVICE apart from its endpoint")
+            raise self.error(prev.pos, f"{prev.text!r} before a group: write SERVICE apart from its endpoint",
+                             AmbiguousQuery)
 
 
 def _valid_expansion(namespace: str, iri: str, local: str) -> bool:

@@ -14,9 +14,9 @@ import pyoxigraph as ox
 
 from kg.errors import BadParameter, KgError, QuerySyntaxError, ReadOnly
 from kg.formats import Format
-from kg.query_analysis import Analysis, ServiceNotAllowed, analyse, engine_syntax_message
+from kg.query_analysis import AmbiguousQuery, Analysis, ServiceNotAllowed, analyse, engine_syntax_message
 
-__all__ = ["Analysis", "ServiceNotAllowed", "ServiceFailed", "ResultTooLarge", "Dataset", "analyse",
+__all__ = ["Analysis", "AmbiguousQuery", "ServiceNotAllowed", "ServiceFailed", "ResultTooLarge", "Dataset", "analyse",
            "check_services", "execute", "query_form", "result_kind"]
 
 
@@ -43,9 +43,9 @@ class ResultTooLarge(KgError):
     exit_code = 2
 
 
-def query_form(query: str) -> str:
+def query_form(query: str, max_query_bytes: int | None = None, max_query_depth: int | None = None) -> str:
     """'select', 'ask', 'construct', 'describe' or 'update', from the query's tokens."""
-    return analyse(query).form
+    return analyse(query, max_query_bytes, max_query_depth).form
 
 
 def result_kind(form: str) -> str:
