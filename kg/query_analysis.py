@@ -4,13 +4,18 @@ endpoint, its nesting depth and size, and any prefix it uses without declaring.
 The tokens come from kg.sparql_lexer, which reads the terminals as Oxigraph's parser (spargebra
 0.4, inside pyoxigraph 0.5) reads them. One pass over them, with a stack of open brackets, no
 recursion and no backtracking, so time is linear in the query's length and memory is bounded by
-`max_depth`; the pass stops at the first limit it meets.
+`max_depth`; the pass stops at the first limit it meets. The depth counts what the engine
+recurses on (measured with pyoxigraph 0.5.13, whose parser and evaluator overflow a thread's
+stack at a few thousand levels): open brackets, plus the links of each chain at its level
+(binary operators, and groups, FILTERs and BINDs one after another in a group, which the engine
+nests left-deep), plus runs of unary operators.
 
 Where '<' is an IRI and where it is the operator. The grammar has no operator '<' outside
 expressions, and every expression sits inside a '(' opened by FILTER, BIND, HAVING, a built-in
 or function call, a SELECT projection or a GROUP BY / ORDER BY condition. spargebra reads an IRI
-wherever an operand may start, and the operator '<' only right after a complete operand, because
-two operands never follow each other inside an expression. So the pass marks each '(' as an
+wherever an operand may start, and the operator '<' only right after a complete operand (a term,
+a ')' or the '}' of EXISTS { … }), because two operands never follow each other inside an
+expression. So the pass marks each '(' as an
 expression or not (a collection, a property path, a VALUES row, a VALUES variable list) and
 tells the lexer to read '<' as the operator exactly when it stands after an operand inside an
 expression. The one way for a SERVICE to hide would be a '(' the pass takes for a collection
