@@ -305,3 +305,17 @@ def test_the_form_comes_from_the_tokens(store, listener, query, form):
     before = listener.escapes
     execute(store, query, by_name(result_kind(form), "json" if form in ("select", "ask") else "ntriples"))
     assert listener.escapes == before
+
+
+@pytest.mark.parametrize("query, status, words", [
+    (" " * 40 + "{", 400, "expected SELECT, ASK, CONSTRUCT or DESCRIBE"),
+    ("SELECT * WHERE { ?s wdt:P31 ?o }", 400, "PREFIX wdt: <http://www.wikidata.org/prop/direct/>"),
+    ("SELECT * { " + "{" * 2_500 + "}" * 2_500 + " }", 400, "nests deeper than 128 levels"),
+    ("SELECT * { FILTER(" + "!" * 10_000 + "true) }", 400, "nests deeper than 128 levels"),
+    ("SELECT * { BIND(<http://example.org/#x> AS ?y) SERVICE <http://127.0.0.1:1/> { } }", 403, "is not allowed"),
+    ("PREFIX add: <https://w3id.org/soviets/ontology#> ASK { ?s add:memberOf ?o }", 200, "boolean"),
+])
+def test_the_endpoint_answers_the_issue_queries_with_their_status(client, query, status, words):
+    r = client.post("/sparql", data={"query": query}, headers={"Accept": "application/json"})
+    assert r.status_code == status, r.data[:300]
+    assert words in r.get_data(as_text=True)
