@@ -50,6 +50,7 @@ it accepts, the engine accepts whole.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -137,6 +138,22 @@ def analyse(query: str, max_bytes: int | None = None, max_depth: int | None = No
     """Form, SERVICE endpoints, depth and size of `query`, or the first reason to refuse it."""
     max_bytes = _DEFAULTS.max_query_bytes if max_bytes is None else max_bytes
     max_depth = _DEFAULTS.max_query_depth if max_depth is None else max_depth
+    if len(query) <= _CACHED_LENGTH:
+        return _analyse_cached(query, max_bytes, max_depth)
+    return _analyse(query, max_bytes, max_depth)
+
+
+# The endpoint asks twice per request (for the result kind, then to run), and pages repeat the
+# same few queries: short queries are remembered (refusals are not, and are cheap to redo).
+_CACHED_LENGTH = 8_192
+
+
+@functools.lru_cache(maxsize=512)
+def _analyse_cached(query: str, max_bytes: int, max_depth: int) -> Analysis:
+    return _analyse(query, max_bytes, max_depth)
+
+
+def _analyse(query: str, max_bytes: int, max_depth: int) -> Analysis:
     size = len(query) if query.isascii() else len(query.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
         raise QueryTooLarge(f"the query is {size} bytes long; the limit is {max_bytes} bytes (max_query_bytes)")
