@@ -69,6 +69,7 @@ _BINARY = frozenset(("||", "&&", "=", "!=", "<", ">", "<=", ">=", "*", "/", "|")
 _OPEN = {"(": ")", "<<(": ")>>", "[": "]", "{": "}"}
 _CLOSE = frozenset(_OPEN.values())
 _NOT_EXPR_WORDS = frozenset(("values", "a", "true", "false"))
+_GLUED_BEFORE_CALL = ("filter", "having", "by", "asc", "desc", "order", "group", "select")
 _CLAUSES = ("select", "group", "order", "having")
 # spargebra has two alternatives for these calls (REGEX with 2 or 3 arguments, …) and re-reads
 # the arguments for the second; it also re-reads what follows a '!' when that fails to parse.
@@ -256,8 +257,13 @@ class _Pass:
             if kind == END:
                 break
             if service_state:
-                if kind == WORD_ and service_state == 1 and ascii_lower(text) == "silent":
+                low = ascii_lower(text)
+                if kind == WORD_ and service_state == 1 and low == "silent":
                     service_state = 2
+                elif service_state == 1 and low.startswith("silent"):
+                    # the engine tries SILENT first: `SERVICE SILENTex:x` may call `ex:x`
+                    raise self.error(tok.pos, f"SERVICE {text[:40]}: write SILENT apart from the endpoint",
+                                     AmbiguousQuery)
                 else:
                     self._service_target(tok)
                     service_state = 0
@@ -365,6 +371,8 @@ class _Pass:
         if prev is not None and prev.kind in (IRI, PNAME) and prev2 is not None and prev2.kind == WORD_ \
                 and ascii_lower(prev2.text) == "filter":
             return "expr"            # FILTER <fn>(…)
+        if prev is not None and prev.kind == PNAME and ascii_lower(prev.text).startswith(_GLUED_BEFORE_CALL):
+            return "expr"            # FILTERex:fn(…): the engine may read FILTER, then a call
         return "plain"
 
     def _expand(self, tok: Token) -> str:

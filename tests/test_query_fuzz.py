@@ -47,6 +47,7 @@ SNIPPETS = [
     "PREFIX s: <{evil}>\n", "PREFIX s: <{decoy}>\n", "PREFIX : <{evil}>\n", "BASE <{evil}>\n",
     "PREFIX SERVICE: <http://e/>\n", "PREFIX add: <http://e/> ", "PREFIX with: <http://e/> ",
     "PREFIX ex: <http://a:1>\n", "ex:SERVICE<{evil}>{{}}", "VALUES ?x {{ '''x' }} SERVICE <{evil}> {{}} #\\uD800'''",
+    "SERVICE SILENTs:x {{}}", "SERVICE silents: {{}}", "PREFIX SILENTs: <{decoy}>\n", "FILTERs:f(?s<?o)",
     '"\\uDFFF"', "'''\\U00110000'''", "<http://e/\\uD800>", "PREFIX ex: <rel>\n", "ex:x", "ex:SERVICE",
     "FILTER EXISTS {{", "FILTER NOT EXISTS {{", "OPTIONAL {{", "UNION", "MINUS {{", "{{", "}}", "(", ")",
     "[", "]", "!", "-", "+", "||", "&&", "<", ">", "<=", "<<(", ")>>", "'", '"', "'''", '"""', "#", "\n",

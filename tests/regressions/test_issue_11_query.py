@@ -147,10 +147,12 @@ def _fits(query: str) -> bool:
 ], ids=["negated-groups", "regex", "substr", "replace", "group-concat", "negated-exists"])
 def test_what_the_engine_parses_twice_may_not_nest_deep(store, listener, shape):
     """spargebra re-reads these: each level doubles the parse (2^14 levels took 0.35 s, 2^25 minutes)."""
-    start = time.perf_counter()
+    start = time.process_time()
+    with pytest.raises(QueryTooDeep, match="more than 6 nested"):
+        analyse(shape(25))
+    assert time.process_time() - start < 0.05
     with pytest.raises(QueryTooDeep, match="more than 6 nested"):
         run(store, listener, shape(25))
-    assert time.perf_counter() - start < 0.1
     start = time.process_time()
     try:
         run(store, listener, shape(6))
@@ -185,6 +187,12 @@ def test_a_query_over_max_query_bytes_is_413():
     "PREFIX : <{evil}> PREFIX true: <http://e/> SELECT * {{ ?s ?p trueSERVICE:x {{ }} }}",
     "SELECT * {{ ?s ?p ?o trueSERVICE<{evil}>{{}} }}",
     "PREFIX SERVICE: <http://e/> PREFIX : <{evil}> SELECT * {{ ?a ?b ?c FILTER(?a<?b)SERVICE:x#>\n{{}} }}",
+    # the engine tries SILENT first, so `SILENTex:x` may be SILENT then `ex:x`
+    "PREFIX ex: <{evil}> PREFIX SILENTex: <{decoy_base}> SELECT * {{ SERVICE SILENTex:sparql {{ }} }}",
+    "PREFIX ex: <{evil}> PREFIX silentex: <{decoy}> SELECT * {{ SERVICE silentex: {{ }} }}",
+    # FILTER glued to a function's prefixed name still opens an expression
+    "PREFIX FILTERex: <http://e/> PREFIX ex: <http://e/> PREFIX : <{evil}> "
+    "SELECT * {{ ?a ?b ?c . FILTERex:f(?a<?b)SERVICE:x#>\n{{}} }}",
     # '<' after EXISTS { } inside an expression is the operator, as after any operand
     "PREFIX : <{evil}> PREFIX SERVICE: <http://e/> SELECT * {{ ?a ?b ?c FILTER(EXISTS{{}}<?a)SERVICE:x#>\n{{}} }}",
     "SELECT * {{ ?a ?b ?c FILTER(?a<?b)#>'''\nSERVICE <{evil}> {{}}\n#''' }}",
@@ -205,7 +213,8 @@ def test_a_query_over_max_query_bytes_is_413():
     'SELECT * {{ VALUES ?x {{ """x" }} SERVICE <{evil}> {{}} #\\U00110000""" }}\n}}',
 ])
 def test_no_text_trick_reaches_a_loopback_host(store, listener, template):
-    query = template.format(evil=listener.url(), evil2=listener.url("127.0.0.2"))
+    query = template.format(evil=listener.url(), evil2=listener.url("127.0.0.2"), decoy=listener.url(DECOY),
+                            decoy_base=listener.url(DECOY, "/"))
     with pytest.raises((ServiceNotAllowed, QuerySyntaxError)):
         run(store, listener, query)
 
