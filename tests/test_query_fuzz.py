@@ -4,12 +4,11 @@ hostile shapes of issue 11, go through kg.query_analysis and kg.sparql.execute o
 Every SERVICE a query may name points at a loopback listener (127.0.0.1 and 127.0.0.2 are
 forbidden, 127.0.0.3 is the decoy on the allow-list). Asserted for every query: no connection
 reaches a forbidden host, the engine calls no SERVICE the analysis did not find, and the outcome
-is a result or one of the documented errors. The
-examples are derandomized (the same queries every run) and the count is printed and checked.
+is a result or one of the documented errors. The examples are derandomized (the same queries
+every run) and their count is printed and checked.
 """
 
 import time
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -46,7 +45,8 @@ SNIPPETS = [
     "FILTER(?s<?o)#>'''\nSERVICE <{evil}> {{}}\n#'''", "?s<?o",
     "PREFIX s: <{evil}>\n", "PREFIX s: <{decoy}>\n", "PREFIX : <{evil}>\n", "BASE <{evil}>\n",
     "PREFIX SERVICE: <http://e/>\n", "PREFIX add: <http://e/> ", "PREFIX with: <http://e/> ",
-    "PREFIX ex: <http://a:1>\n", "ex:SERVICE<{evil}>{{}}", "VALUES ?x {{ '''x' }} SERVICE <{evil}> {{}} #\\uD800'''",
+    "PREFIX ex: <http://a:1>\n", "ex:SERVICE<{evil}>{{}}",
+    "VALUES ?x {{ '''x' }} SERVICE <{evil}> {{}} #\\uD800'''",
     "SERVICE SILENTs:x {{}}", "SERVICE silents: {{}}", "PREFIX SILENTs: <{decoy}>\n", "FILTERs:f(?s<?o)",
     '"\\uDFFF"', "'''\\U00110000'''", "<http://e/\\uD800>", "PREFIX ex: <rel>\n", "ex:x", "ex:SERVICE",
     "FILTER EXISTS {{", "FILTER NOT EXISTS {{", "OPTIONAL {{", "UNION", "MINUS {{", "{{", "}}", "(", ")",
