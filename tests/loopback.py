@@ -2,7 +2,8 @@
 
 127.0.0.1 and 127.0.0.2 stand for hosts a query must never reach; 127.0.0.3 is a decoy endpoint
 put on the allow-list, so that an allowed SERVICE call has somewhere to go. Each connection is
-closed at once, so the engine's SERVICE client fails fast instead of waiting.
+closed at once (after reading the request line, on the decoy), so the engine's SERVICE client
+fails fast instead of waiting.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ DECOY = "127.0.0.3"
 class LoopbackListener:
     def __init__(self):
         self.counts = {host: 0 for host in FORBIDDEN + (DECOY,)}
+        self.decoy_targets: list[str] = []       # the path of each request to the decoy
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._sockets = self._bind()
@@ -57,9 +59,23 @@ class LoopbackListener:
                     except OSError:
                         continue
                     host = key.fileobj.getsockname()[0]
+                    target = self._request_target(conn) if host == DECOY else None
                     with self._lock:
                         self.counts[host] += 1
+                        if target is not None:
+                            self.decoy_targets.append(target)
                     conn.close()
+
+    @staticmethod
+    def _request_target(conn: socket.socket) -> str:
+        """The path the engine asked the decoy for (its request line), or '' if it sent none."""
+        conn.settimeout(1.0)
+        try:
+            line = conn.recv(4096).split(b"\r\n", 1)[0].decode("latin-1")
+        except OSError:
+            return ""
+        parts = line.split(" ")
+        return parts[1].split("?", 1)[0] if len(parts) >= 2 else ""
 
     @property
     def escapes(self) -> int:
