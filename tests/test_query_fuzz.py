@@ -102,7 +102,8 @@ CORES = ["?s ?p ?o", f"SERVICE <{EVIL}> {{ ?s ?p ?o }}", f"SERVICE<{EVIL2}>{{}}"
 @st.composite
 def hostile(draw):
     """A query built from the issue's shapes: nesting of every form, around and past the limit."""
-    kind = draw(st.sampled_from(("patterns", "expression", "whitespace", "prefixes", "base", "chain", "dropped")))
+    kind = draw(st.sampled_from(("patterns", "expression", "whitespace", "prefixes", "base", "chain", "dropped",
+                                 "operator")))
     if kind == "patterns":
         core = draw(st.sampled_from(CORES))
         layers = draw(st.lists(st.tuples(st.sampled_from(NESTINGS), st.integers(1, 80)), min_size=1, max_size=3))
@@ -141,6 +142,18 @@ def hostile(draw):
             f"PREFIX ex: <{namespace}> SELECT * {{ ?s ?p ?o . ex:{local}{gap}<{EVIL}>{gap}{{}} }}",
             f"SELECT * {{ VALUES ?x {{ {quote}x{quote[0]} }} SERVICE <{EVIL}> {{}} #{escape}{quote} }}\n}}",
         )))
+    if kind == "operator":     # an IRI-looking '<…>' after an operand: the engine reads a comparison
+        opener = draw(st.sampled_from(("FILTER(", "FILTER ex:f(", "FILTERex:f(", "BIND(", "FILTER(STR(",
+                                       "FILTER(?a && ", "FILTER(!")))
+        operand = draw(st.sampled_from(("EXISTS{}", "NOT EXISTS{?s ?p ?o}", "?a", "1", '"x"', "<http://e/x>", "ex:x",
+                                        "ex:f(?a)", "STR(?a)", "true", "(?a)", '"x"@en', "1e0")))
+        # what follows '#' on that line is a comment to the engine only: it can close the bracket
+        hidden = draw(st.sampled_from(("<?a)SERVICE:x#>)\n{}", "<?a))SERVICE:x#>))\n{}", "<?a)SERVICE ?v#>)\n{}",
+                                       "<?a)SERVICE:#>)\n{}", "<?a) . SERVICE:x#>)\n{}", "<?a)SERVICE:x#>\n{}",
+                                       "<?a)#>'''\nSERVICE:x{}\n#'''")))
+        closing = draw(st.sampled_from(("", ")", "))")))
+        return (f"PREFIX : <{EVIL}> PREFIX SERVICE: <http://e/> PREFIX ex: <http://e/> PREFIX FILTERex: <http://e/> "
+                f"SELECT * {{ ?a ?b ?c {opener}{operand}{hidden}{closing} }}")
     if kind == "base":
         base = draw(st.sampled_from((EVIL, DECOY_URL, "http://e/", EVIL2 + "x/")))
         target = draw(st.sampled_from(("<>", "<sparql>", "<../x>", "<//127.0.0.1/>", f"<{DECOY_URL}>")))

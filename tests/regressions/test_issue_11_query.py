@@ -192,9 +192,9 @@ def test_a_query_over_max_query_bytes_is_413():
     "PREFIX ex: <{evil}> PREFIX silentex: <{decoy}> SELECT * {{ SERVICE silentex: {{ }} }}",
     # FILTER glued to a function's prefixed name still opens an expression
     "PREFIX FILTERex: <http://e/> PREFIX ex: <http://e/> PREFIX : <{evil}> "
-    "SELECT * {{ ?a ?b ?c . FILTERex:f(?a<?b)SERVICE:x#>\n{{}} }}",
+    "SELECT * {{ ?a ?b ?c . FILTERex:f(?a<?b)SERVICE:x#>)\n{{}} }}",
     # '<' after EXISTS { } inside an expression is the operator, as after any operand
-    "PREFIX : <{evil}> PREFIX SERVICE: <http://e/> SELECT * {{ ?a ?b ?c FILTER(EXISTS{{}}<?a)SERVICE:x#>\n{{}} }}",
+    "PREFIX : <{evil}> PREFIX SERVICE: <http://e/> SELECT * {{ ?a ?b ?c FILTER(EXISTS{{}}<?a)SERVICE:x#>)\n{{}} }}",
     "SELECT * {{ ?a ?b ?c FILTER(?a<?b)#>'''\nSERVICE <{evil}> {{}}\n#''' }}",
     "SELECT * {{ \"\\u0022 SERVICE <{evil}> {{}} \\u0022\" }}",
     "SELECT * {{ <http://e/\\u003E> SERVICE <{evil}> {{}} }}",
