@@ -14,7 +14,8 @@ import pyoxigraph as ox
 
 from kg.errors import BadParameter, KgError, QuerySyntaxError, ReadOnly
 from kg.formats import Format
-from kg.query_analysis import AmbiguousQuery, Analysis, ServiceNotAllowed, analyse, engine_syntax_message
+from kg.query_analysis import AmbiguousQuery, Analysis, ServiceNotAllowed, analyse
+from kg.query_messages import engine_syntax_message
 
 __all__ = ["Analysis", "AmbiguousQuery", "ServiceNotAllowed", "ServiceFailed", "ResultTooLarge", "Dataset", "analyse",
            "check_services", "execute", "query_form", "result_kind"]
