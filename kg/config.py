@@ -54,6 +54,15 @@ class Config:
     # Long enough for one SPARQL query over a few dozen items on the public service (its own
     # limit is 60 s), short enough that an unreachable service fails fast.
     wikidata_timeout_s: float = setting(30.0, "Time limit for one request to Wikidata, in seconds.", 0.001)
+    # As large as the largest request body (max_body_bytes): a query has no other reason to be
+    # longer, and reading 1 MB of query text takes the analysis well under a second.
+    max_query_bytes: int = setting(1_000_000, "Longest SPARQL query accepted, in bytes (longer: 413).", 1)
+    # Each level costs the engine up to ~10 kB of stack (nested EXISTS, measured with pyoxigraph
+    # 0.5.13), so 128 levels stay under 1.5 MB, far inside a thread's 8 MB; the deepest named
+    # query needs fewer than 20.
+    max_query_depth: int = setting(128, "Deepest nesting a query may have: brackets, chained operators, "
+                                   "OPTIONAL/UNION/MINUS/FILTER/BIND links and negations, counted together "
+                                   "(deeper: 400).", 1)
     extra: dict = field(default_factory=dict, compare=False)
 
     @property

@@ -8,53 +8,28 @@ union of the named graphs unless the request names its own default graphs.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from kg.errors import BadParameter, KgError, QuerySyntaxError, ReadOnly
 from kg.formats import Format
+from kg.query_analysis import AmbiguousQuery, Analysis, ServiceNotAllowed, analyse
+from kg.query_messages import engine_syntax_message
 
-_STRING_OR_COMMENT = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\#[^\n]*)""")
-_PREFIX = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.I)
-_SERVICE = re.compile(r"\bSERVICE\s+(?:SILENT\s+)?(<[^>]*>|[A-Za-z][\w.-]*:[\w.-]*|:[\w.-]*|[?$]\w+)", re.I)
-_COMMENT_OR_STRING = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>|\#[^\n]*)""")
-_UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
-_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-_UPDATE = re.compile(r"\b(" + "|".join(_UPDATE_WORDS) + r")\b", re.I)
-_FORM = re.compile(r"\b(" + "|".join(_FORMS) + r")\b", re.I)
-# a prologue (comments, PREFIX and BASE declarations) and the keyword after it
-_PROLOGUE_THEN_KEYWORD = re.compile(
-    r"(?:\s+|\#[^\n]*|PREFIX\s*(?:[A-Za-z][\w.-]*)?:\s*<[^<>\s]*>|BASE\s*<[^<>\s]*>)*"
-    r"([A-Za-z]+)", re.I)
+__all__ = ["Analysis", "AmbiguousQuery", "ServiceNotAllowed", "ServiceFailed", "ResultTooLarge", "Dataset", "analyse",
+           "check_services", "execute", "query_form", "result_kind"]
 
 
-class ServiceNotAllowed(KgError):
-    status = 403
-    exit_code = 2
-
-
-def check_services(query: str, allowed: tuple[str, ...]) -> None:
+def check_services(query: str | Analysis, allowed: tuple[str, ...]) -> None:
     """Refuse federated queries to any endpoint but the allow-listed ones, so the endpoint
-    cannot be used to reach other hosts; a SERVICE whose IRI is a variable is refused too."""
-    if "SERVICE" not in query.upper():
-        return                     # the common case, decided without the full scan below
-    bare = _STRING_OR_COMMENT.sub(" ", query)
-    prefixes = {p or "": iri for p, iri in _PREFIX.findall(bare)}
-    for target in _SERVICE.findall(bare):
-        if target[0] in "?$":
-            raise ServiceNotAllowed(f"SERVICE {target}: a variable endpoint is not allowed")
-        if target.startswith("<"):
-            iri = target[1:-1]
-        else:
-            prefix, _, local = target.partition(":")
-            if prefix not in prefixes:
-                raise QuerySyntaxError(f"SERVICE {target}: undeclared prefix")
-            iri = prefixes[prefix] + local
-        if iri not in allowed:
+    cannot be used to reach other hosts; every SERVICE comes from kg.query_analysis."""
+    found = query if isinstance(query, Analysis) else analyse(query)
+    for service in found.services:
+        if service.iri not in allowed:
             listed = ", ".join(allowed) or "none"
-            raise ServiceNotAllowed(f"SERVICE <{iri}> is not allowed; allowed endpoints: {listed}")
+            raise ServiceNotAllowed(f"SERVICE <{service.iri}> at line {service.line}, column {service.column} "
+                                    f"is not allowed; allowed endpoints: {listed}")
 
 
 class ServiceFailed(KgError):
@@ -69,21 +44,9 @@ class ResultTooLarge(KgError):
     exit_code = 2
 
 
-def query_form(query: str) -> str:
-    """'select', 'ask', 'construct', 'describe' or 'update' — decided outside strings and IRIs."""
-    first = _PROLOGUE_THEN_KEYWORD.match(query)
-    if first and first.group(1).upper() in _FORMS:
-        rest = query[first.end():].upper()
-        if not any(word in rest for word in _UPDATE_WORDS):
-            return first.group(1).lower()      # the common case: one anchored match
-    bare = _COMMENT_OR_STRING.sub(" ", query)
-    form = _FORM.search(bare)
-    update = _UPDATE.search(bare)
-    if update and (not form or update.start() < form.start()):
-        return "update"
-    if not form:
-        raise QuerySyntaxError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE")
-    return form.group(1).lower()
+def query_form(query: str, max_query_bytes: int | None = None, max_query_depth: int | None = None) -> str:
+    """'select', 'ask', 'construct', 'describe' or 'update', from the query's tokens."""
+    return analyse(query, max_query_bytes, max_query_depth).form
 
 
 def result_kind(form: str) -> str:
@@ -116,12 +79,16 @@ class Dataset:
 
 def execute(store: ox.Store, query: str, fmt: Format, dataset: Dataset | None = None,
             max_bytes: int = 64_000_000, base_iri: str | None = None,
-            services: tuple[str, ...] = ()) -> bytes:
-    """Run a read query and return its serialisation in `fmt`; SERVICE only to `services`."""
-    form = query_form(query)
-    if form == "update":
+            services: tuple[str, ...] = (), max_query_bytes: int | None = None,
+            max_query_depth: int | None = None) -> bytes:
+    """Run a read query and return its serialisation in `fmt`; SERVICE only to `services`.
+
+    The query is analysed first (kg.query_analysis): an update, a SERVICE off the allow-list,
+    a query too long or too deep is refused before the engine sees it."""
+    found = analyse(query, max_query_bytes, max_query_depth)
+    if found.form == "update":
         raise ReadOnly("the endpoint is read-only: SPARQL Update is refused")
-    check_services(query, tuple(services))
+    check_services(found, tuple(services))
     kwargs: dict = {}     # the store's own default graph: each triple of the named graphs once (kg.store)
     if dataset and dataset.default_graphs:
         kwargs = {"default_graph": [_iri(g) for g in dataset.default_graphs]}
@@ -130,9 +97,12 @@ def execute(store: ox.Store, query: str, fmt: Format, dataset: Dataset | None = 
     try:
         result = store.query(query, base_iri=base_iri, **kwargs)
     except SyntaxError as exc:
-        raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from None
+        raise QuerySyntaxError(engine_syntax_message(str(exc))) from None
+    except RuntimeError as exc:
+        _unsupported(exc)
+        raise
     except OSError as exc:
-        if services and "SERVICE" in query.upper():
+        if found.services:
             raise ServiceFailed(f"a SERVICE endpoint of the query failed: {' '.join(str(exc).split())[:500]}") from None
         raise
     out = LimitedBuffer(max_bytes)
@@ -142,13 +112,24 @@ def execute(store: ox.Store, query: str, fmt: Format, dataset: Dataset | None = 
         raise
     except (ValueError, TypeError) as exc:
         raise BadParameter(f"cannot write this result as {fmt.media_type}: {exc}") from None
+    except RuntimeError as exc:
+        _unsupported(exc)
+        raise
     except OSError as exc:
         if isinstance(exc.__context__, ResultTooLarge) or "larger than" in str(exc):
             raise ResultTooLarge(f"the result is larger than {max_bytes} bytes; add a LIMIT") from None
-        if services and "SERVICE" in query.upper():
+        if found.services:
             raise ServiceFailed(f"a SERVICE endpoint of the query failed: {' '.join(str(exc).split())[:500]}") from None
         raise
     return out.buf.getvalue()
+
+
+def _unsupported(exc: RuntimeError) -> None:
+    """The engine's refusal of a function or aggregate it does not know is the query's fault
+    (400), not the endpoint's; any other RuntimeError stays an engine fault."""
+    text = " ".join(str(exc).split())
+    if "is not supported" in text:
+        raise QuerySyntaxError(text[:300]) from None
 
 
 def _iri(value: str) -> ox.NamedNode:

@@ -114,7 +114,8 @@ def sparql():
         return service_description()
     if not query.strip():
         raise BadParameter("the query is empty")
-    form = query_form(query)
+    config = current_app.config["KG"]
+    form = query_form(query, config.max_query_bytes, config.max_query_depth)
     if form == "update":
         raise ReadOnly(READ_ONLY)
     kind = result_kind(form)
