@@ -179,8 +179,8 @@ def listener():
 def store():
     s = ox.Store()
     for i in range(3):
-        s.add(ox.Quad(ox.NamedNode(f"http://e/s{i}"), ox.NamedNode("http://e/p"), ox.Literal(f"o{i}"),
-                      ox.NamedNode("http://e/g")))
+        for graph in (ox.NamedNode("http://e/g"), ox.DefaultGraph()):          # as kg build writes a store
+            s.add(ox.Quad(ox.NamedNode(f"http://e/s{i}"), ox.NamedNode("http://e/p"), ox.Literal(f"o{i}"), graph))
     return s
 
 

@@ -25,8 +25,9 @@ def listener():
 @pytest.fixture(scope="module")
 def store():
     s = ox.Store()
-    s.add(ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
-                  ox.Literal("o"), ox.NamedNode("http://example.org/g")))
+    for graph in (ox.NamedNode("http://example.org/g"), ox.DefaultGraph()):   # as kg build writes a store
+        s.add(ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
+                      ox.Literal("o"), graph))
     return s
 
 
