@@ -49,6 +49,14 @@ SETTINGS = [
     # Long enough for one SPARQL query over a few dozen items on the public service (its own
     # limit is 60 s), short enough that an unreachable service fails fast.
     Setting("wikidata_timeout_s", 30.0, "Time limit for one request to Wikidata, in seconds."),
+    # One process per query in flight, so a runaway or an engine crash costs only its own
+    # request; 4 per HTTP worker keeps both cores busy with room for a slow query or two.
+    Setting("query_processes", 4, "Query executor processes of each HTTP worker (no network)."),
+    Setting("service_processes", 1,
+            "Executor processes with network of each HTTP worker, for queries that may use SERVICE."),
+    # Half the executors: one client's flood of slow queries leaves the other half to everyone else.
+    Setting("max_client_queries", 2, "Queries one client address may have running per HTTP worker (then 429)."),
+    Setting("query_wait_s", 5.0, "How long a query waits for a free executor before a 503, in seconds."),
 ]
 
 
@@ -71,6 +79,10 @@ class Config:
     wikidata_search_url: str = "https://www.wikidata.org/w/api.php"
     wikidata_sparql_url: str = "https://query.wikidata.org/sparql"
     wikidata_timeout_s: float = 30.0
+    query_processes: int = 4
+    service_processes: int = 1
+    max_client_queries: int = 2
+    query_wait_s: float = 5.0
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
