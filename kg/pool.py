@@ -234,29 +234,43 @@ class ExecutorPool:
                                      "wait for one to finish")
             self.clients[client] += 1
         try:
-            ex = self._acquire(networked, min(self.busy_wait_s, timeout_s))
-            return self._run_on(ex, job, timeout_s)
+            for _ in range(3):
+                ex = self._acquire(networked, min(self.busy_wait_s, timeout_s))
+                answer = self._run_on(ex, job, timeout_s)
+                if answer is not None:
+                    break
+            else:
+                raise EngineCrashed("query processes keep ending before they take a query")
         finally:
             with self.cond:
                 self.clients[client] -= 1
                 if self.clients[client] <= 0:
                     del self.clients[client]
+        if answer[0] == "ok":
+            return answer[1]
+        raise rebuild_error(*answer[1:])
 
-    def _run_on(self, ex: Executor, job: tuple, timeout_s: float) -> bytes:
+    def _run_on(self, ex: Executor, job: tuple, timeout_s: float) -> tuple | None:
+        """The executor's answer; None if it died before taking the job (try another)."""
+        deadline = time.monotonic() + timeout_s
+        taken = False
         try:
             ex.conn.send(job)
-            if not ex.conn.poll(timeout_s):
+            if ex.conn.poll(max(0.0, deadline - time.monotonic())):
+                ex.conn.recv_bytes()
+                taken = True
+            if not ex.conn.poll(max(0.0, deadline - time.monotonic())):
                 self._replace(ex)
                 raise QueryTimeout(f"the query ran past the time limit of {timeout_s:g} s and was stopped")
             answer = ex.conn.recv()
         except (EOFError, OSError):
             self._replace(ex)
+            if not taken:
+                return None
             raise EngineCrashed("the query engine failed on this query (its process ended); "
                                 "other queries are not affected") from None
         self._release(ex)
-        if answer[0] == "ok":
-            return answer[1]
-        raise rebuild_error(*answer[1:])
+        return answer
 
     def pids(self) -> list[int]:
         with self.cond:

@@ -1,0 +1,120 @@
+"""Test equipment for the isolation and chaos tests: a real `kg serve` with its process tree,
+and HTTP clients bound to a chosen loopback source address."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from urllib.parse import urlencode
+
+import psutil
+
+from tests.conftest import free_port, wait_until_responds
+
+POINT = "SELECT ?l WHERE { <https://w3id.org/soviets/id/trotsky> <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+@contextmanager
+def served(data_dir, **settings):
+    """`kg serve` on a free port: yields (url, psutil.Process of `kg serve`)."""
+    port = free_port()
+    env = dict(os.environ, KG_DATA_DIR=str(data_dir), **{f"KG_{k.upper()}": str(v) for k, v in settings.items()})
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_responds(url + "/-/version")
+        main = psutil.Process(proc.pid)
+        wait_for_executors(main, settings.get("query_processes", 4) * settings.get("http_workers", 2))
+        yield url, main
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def workers(main: psutil.Process) -> list[psutil.Process]:
+    return [p for p in main.children() if p.is_running()]
+
+
+def executors(main: psutil.Process) -> list[psutil.Process]:
+    out = []
+    for w in workers(main):
+        try:
+            out += [p for p in w.children() if "kg.executor" in " ".join(p.cmdline())]
+        except psutil.NoSuchProcess:
+            pass
+    return out
+
+
+def wait_for_executors(main: psutil.Process, n: int, timeout: float = 20.0) -> list[psutil.Process]:
+    """Until `n` executors run (and answer nothing yet: just started); returns them."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = executors(main)
+        if len(found) >= n:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"{len(executors(main))} executors, wanted {n}")
+
+
+class Client:
+    """One kept-alive HTTP/1.1 connection from `source` (a loopback address) to the server."""
+
+    def __init__(self, url: str, source: str = "127.0.0.1", timeout: float = 30.0):
+        host, port = url.removeprefix("http://").split(":")
+        self.args = (host, int(port))
+        self.source, self.timeout = source, timeout
+        self.conn = None
+        self.headers: dict[str, str] = {}
+
+    def query(self, text: str) -> tuple[int, bytes]:
+        """(status, body) of GET /sparql?query=text; reconnects when the server closed the connection."""
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection(*self.args, timeout=self.timeout,
+                                                   source_address=(self.source, 0))
+        try:
+            self.conn.request("GET", "/sparql?" + urlencode({"query": text}),
+                              headers={"Accept": "application/sparql-results+json"})
+            r = self.conn.getresponse()
+            body = r.read()
+            self.headers = {k.lower(): v for k, v in r.getheaders()}
+        except (OSError, http.client.HTTPException):
+            self.close()
+            raise
+        if r.getheader("Connection", "").lower() == "close":
+            self.close()
+        return r.status, body
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def tree_rss(main: psutil.Process) -> int:
+    total = 0
+    for p in [main] + main.children(recursive=True):
+        try:
+            total += p.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def ask(url: str, text: str, source: str = "127.0.0.1") -> tuple[int, bytes, dict]:
+    """One query on a connection of its own: (status, body, headers)."""
+    client = Client(url, source)
+    try:
+        status, body = client.query(text)
+        return status, body, client.headers
+    finally:
+        client.close()
