@@ -84,12 +84,15 @@ class Executor:
 
     def wait_ready(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
-        while self.conn.poll(max(0.0, deadline - time.monotonic())):
-            message = self.conn.recv()
-            if message[0] == "ready":
-                return True
-            if message[0] == "no-isolation":
-                self.isolation_failure = message[1]
+        try:
+            while self.conn.poll(max(0.0, deadline - time.monotonic())):
+                message = self.conn.recv()
+                if message[0] == "ready":
+                    return True
+                if message[0] == "no-isolation":
+                    self.isolation_failure = message[1]
+        except (EOFError, OSError):
+            pass                      # it died while starting
         return False
 
     def kill(self) -> None:
@@ -130,44 +133,50 @@ class ExecutorPool:
             self._spawns.put(networked)
 
     def _spawn_loop(self) -> None:
+        """Start the executors asked for, and sweep out dead idle ones; never ends but on close."""
         while True:
             try:
                 networked = self._spawns.get(timeout=SWEEP_S)
             except queue.Empty:
                 self._sweep()
                 continue
-            if networked is None:
-                return
             batch = [networked]
-            while True:                      # start all that are asked for, then wait for them
+            while None not in batch:         # start all that are asked for, then wait for them
                 try:
-                    more = self._spawns.get_nowait()
+                    batch.append(self._spawns.get_nowait())
                 except queue.Empty:
                     break
-                if more is None:
-                    return
-                batch.append(more)
-            started = []
-            for kind in batch:
-                try:
-                    started.append(Executor(kind))
-                except OSError as exc:
-                    log.error("cannot start a query executor: %s", exc)
+            if None in batch:
+                return
+            try:
+                self._spawn(batch)
+            except Exception:   # noqa: BLE001 - the spawner must outlive any one failure
+                log.exception("starting query executors failed")
+                for kind in batch:
                     self._give_up(kind)
-            for ex in started:
-                if not ex.wait_ready(READY_S):
-                    log.error("a query executor (pid %d) did not start", ex.pid)
+
+    def _spawn(self, batch: list[bool]) -> None:
+        started = []
+        for kind in batch:
+            try:
+                started.append(Executor(kind))
+            except OSError as exc:
+                log.error("cannot start a query executor: %s", exc)
+                self._give_up(kind)
+        for ex in started:
+            if not ex.wait_ready(READY_S):
+                log.error("a query executor (pid %d) did not start", ex.pid)
+                ex.kill()
+                self._give_up(ex.networked)
+                continue
+            self._note_isolation(ex)
+            with self.cond:
+                if self.closed:
                     ex.kill()
-                    self._give_up(ex.networked)
                     continue
-                self._note_isolation(ex)
-                with self.cond:
-                    if self.closed:
-                        ex.kill()
-                        continue
-                    self.all.add(ex)
-                    self.idle[ex.networked].append(ex)
-                    self.cond.notify_all()
+                self.all.add(ex)
+                self.idle[ex.networked].append(ex)
+                self.cond.notify_all()
 
     def _sweep(self) -> None:
         """Replace idle executors that died (killed from outside) before a query finds them."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -21,11 +22,14 @@ SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?
 
 @contextmanager
 def served(data_dir, **settings):
-    """`kg serve` on a free port: yields (url, psutil.Process of `kg serve`)."""
+    """`kg serve` on a free port: yields (url, psutil.Process of `kg serve`); if the server
+    ended by itself, its log's last lines are printed."""
+    import tempfile
     port = free_port()
     env = dict(os.environ, KG_DATA_DIR=str(data_dir), **{f"KG_{k.upper()}": str(v) for k, v in settings.items()})
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_responds(url + "/-/version")
@@ -33,12 +37,16 @@ def served(data_dir, **settings):
         wait_for_executors(main, settings.get("query_processes", 4) * settings.get("http_workers", 2))
         yield url, main
     finally:
+        if proc.poll() is not None and proc.returncode != -9:
+            log.seek(0)
+            print("kg serve ended by itself; its log ends:\n" + log.read().decode(errors="replace")[-3000:])
         proc.terminate()
         try:
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        log.close()
 
 
 def workers(main: psutil.Process) -> list[psutil.Process]:
@@ -118,3 +126,61 @@ def ask(url: str, text: str, source: str = "127.0.0.1") -> tuple[int, bytes, dic
         return status, body, client.headers
     finally:
         client.close()
+
+
+def attack(url: str, source: str, threads: int, half_open: int) -> None:
+    """Until its stdin closes: `half_open` connections that never send a byte, and `threads`
+    clients sending slow queries back to back, retrying at once when refused (a hostile client).
+    Prints "attacking" once the first silent connections are open, then one status a query."""
+    import threading
+    host, port = url.removeprefix("http://").split(":")
+
+    lock = threading.Lock()
+
+    def say(line: str) -> None:
+        try:
+            with lock:
+                sys.stdout.write(line + "\n")
+                sys.stdout.flush()
+        except OSError:
+            os._exit(0)
+
+    def open_silent() -> list[socket.socket]:
+        out = []
+        for _ in range(half_open):
+            try:
+                out.append(socket.create_connection((host, int(port)), timeout=5, source_address=(source, 0)))
+            except OSError:
+                say("half-open refused")
+        return out
+
+    def hold_open(old: list[socket.socket]) -> None:
+        # the server drops a silent connection after its header timeout: open the next
+        # batch before letting the last go, so there are always `half_open` of them
+        while True:
+            time.sleep(3)
+            new = open_silent()
+            for s in old:
+                s.close()
+            old = new
+
+    def flood() -> None:
+        client = Client(url, source, timeout=60)
+        while True:
+            try:
+                status, _ = client.query(SLOW)
+            except (OSError, http.client.HTTPException) as exc:
+                status = type(exc).__name__
+            say(str(status))
+
+    first = open_silent()
+    say("attacking")
+    threading.Thread(target=hold_open, args=(first,), daemon=True).start()
+    for _ in range(threads):
+        threading.Thread(target=flood, daemon=True).start()
+    sys.stdin.read()           # until the test closes our stdin, or ends
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    attack(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
