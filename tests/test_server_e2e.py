@@ -105,6 +105,7 @@ def test_killing_the_server_outright_leaves_nothing_answering(built_corpus):
     import psutil
 
     from tests.conftest import free_port, wait_until_responds
+    from tests.supervision import wait_for_executors
     port = free_port()
     env = dict(os.environ, KG_DATA_DIR=str(built_corpus[0].data_dir))
     proc = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port)], env=env,
@@ -112,12 +113,13 @@ def test_killing_the_server_outright_leaves_nothing_answering(built_corpus):
     url = f"http://127.0.0.1:{port}/-/version"
     try:
         wait_until_responds(url)
+        children = wait_for_executors(psutil.Process(proc.pid), 8)   # every executor started
         children = psutil.Process(proc.pid).children(recursive=True)
-        assert children                                  # the HTTP worker
+        assert len(children) == 2 + 8                    # the HTTP workers and their executors
     finally:
         proc.kill()
         proc.wait(timeout=10)
-    gone, alive = psutil.wait_procs(children, timeout=10)
+    gone, alive = psutil.wait_procs(children, timeout=5)
     assert alive == []
     with pytest.raises(requests.ConnectionError):
         requests.get(url, timeout=2)
