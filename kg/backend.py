@@ -111,6 +111,7 @@ class IsolatedBackend(LocalBackend):
         self._current_cache = None
         self.pool = ExecutorPool(config.query_processes, config.service_processes,
                                  config.max_client_queries, config.query_wait_s)
+        self.pool.wait_started()      # serve queries only once they can run
 
     def query(self, text: str, kind: str, fmt: str, default_graphs=(), named_graphs=(),
               timeout_s: float | None = None) -> bytes:

@@ -126,6 +126,16 @@ class ExecutorPool:
         with self.cond:
             self._want(False, self.size[False])
 
+    def wait_started(self, timeout: float = READY_S) -> None:
+        """Until the executors without network have all started (or `timeout` passed)."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while len(self.idle[False]) < self.size[False] and not self.closed:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                self.cond.wait(left)
+
     def _want(self, networked: bool, n: int) -> None:
         """Ask the spawner for `n` more executors (called holding the lock)."""
         for _ in range(n):
