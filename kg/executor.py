@@ -96,10 +96,21 @@ def serve(conn) -> None:
             return
 
 
+def first_to_go() -> None:
+    """Offer this process first to the kernel's out-of-memory killer: a query that eats the
+    machine's memory should cost its own executor (a 500), not the HTTP worker or the host."""
+    try:
+        with open("/proc/self/oom_score_adj", "w") as fh:
+            fh.write("1000")
+    except OSError:
+        pass
+
+
 def main(argv: list[str]) -> None:
     fd, parent_pid, network = int(argv[0]), int(argv[1]), argv[2] == "network"
     failure = None if network else isolate_network()
     die_with_parent(parent_pid)
+    first_to_go()
     from multiprocessing.connection import Connection
     conn = Connection(fd)
     if failure is not None:

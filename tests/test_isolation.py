@@ -282,3 +282,17 @@ def test_a_second_server_on_a_port_in_use_exits_3_with_one_line(server, built_co
     assert out.returncode == 3
     assert out.stderr.count("\n") == 1 and "already in use" in out.stderr
     assert ask(url, POINT)[0] == 200                             # the first server still serves alone
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE " + "{" * 2500 + "}" * 2500,
+    "ASK {" + "FILTER EXISTS {" * 1000 + "}" * 1000 + "}",
+    "SELECT * WHERE { FILTER(" + "!" * 10000 + "true) }",
+], ids=["braces", "exists", "negations"])
+def test_queries_that_overflow_the_engine_cost_only_their_own_answer(server, query):
+    """Each overflows the engine's stack (a 500 from its executor), unless the query analysis
+    refuses it first (400); either way the server answers the next query."""
+    url, _ = server
+    status, body, _ = ask(url, query)
+    assert status in (400, 500), body
+    assert ask(url, POINT)[0] == 200
