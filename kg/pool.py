@@ -73,7 +73,6 @@ class Executor:
              "network" if networked else "isolated"],
             pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env)
         theirs.close()
-        self.sock = ours
         self.conn = Connection(os.dup(ours.fileno()))
         ours.close()
         self.isolation_failure: str | None = None
@@ -119,7 +118,6 @@ class ExecutorPool:
         self.cond = threading.Condition()
         self.isolated: bool | None = None    # None until the first executor without network says
         self.closed = False
-        self.respawns = 0
         self._spawns: queue.Queue = queue.Queue()
         self._spawner = threading.Thread(target=self._spawn_loop, name="kg-executor-spawner", daemon=True)
         self._spawner.start()
@@ -240,7 +238,6 @@ class ExecutorPool:
         ex.kill()
         with self.cond:
             self.all.discard(ex)
-            self.respawns += 1
             if not self.closed:
                 self._spawns.put(ex.networked)
 
