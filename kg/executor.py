@@ -28,6 +28,8 @@ def isolate_network() -> str | None:
     with one (unprivileged); None on success, else why it failed. Must run while the process
     has one thread (a user namespace demands it)."""
     libc = ctypes.CDLL(None, use_errno=True)
+    if not hasattr(libc, "unshare"):
+        return "no unshare() on this system"
     if libc.unshare(CLONE_NEWNET) == 0:
         return None
     first = os.strerror(ctypes.get_errno())
