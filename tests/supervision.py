@@ -16,6 +16,16 @@ import psutil
 
 from tests.conftest import free_port, wait_until_responds
 
+def _enough_descriptors(wanted: int = 16_384) -> None:
+    """Thousands of silent connections need as many descriptors, here and in the server we start."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(wanted, hard) if hard != resource.RLIM_INFINITY else wanted, hard))
+
+
+_enough_descriptors()
+
 POINT = "SELECT ?l WHERE { <https://w3id.org/soviets/id/trotsky> <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 

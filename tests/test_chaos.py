@@ -80,7 +80,7 @@ def flood(url, main) -> tuple[Victim, collections.Counter, int, int]:
     victim = Victim(url)
     killed = peak_rss = 0
     reader = threading.Thread(target=lambda: outcomes.update(line.strip() for line in attacker.stdout), daemon=True)
-    with subprocess.Popen([sys.executable, "-m", "tests.supervision", url, "127.0.0.2", "16", "1000"],
+    with subprocess.Popen([sys.executable, "-m", "tests.supervision", url, "127.0.0.2", "16", "1500"],
                           cwd=PROJECT_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) as attacker:
         try:
             assert attacker.stdout.readline().strip() == "attacking"
@@ -116,7 +116,7 @@ def test_point_lookups_survive_a_flood_kills_and_the_end_of_the_server(built_cor
         time.sleep(3)
         wait_for_executors(main, 8)
         after_rss = tree_rss(main)
-        print(f"\nattack: {ATTACK_S} s of 16 hostile clients and 1000 silent connections from 127.0.0.2, "
+        print(f"\nattack: {ATTACK_S} s of 16 hostile clients and 1500 silent connections from 127.0.0.2, "
               f"{killed} executors killed; attacker's answers {dict(outcomes)}")
         print(f"victim: {len(victim.latencies)} point look-ups, p99 {victim.p99() * 1000:.1f} ms "
               f"(before the attack {baseline_p99 * 1000:.1f} ms), failed {len(victim.failed)}, "

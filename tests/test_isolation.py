@@ -311,3 +311,21 @@ def test_a_federated_query_reaches_its_allow_listed_service_through_kg_serve(bui
         assert [api for api, _ in standin.requests] == ["sparql"]
         status, body, _ = ask(url, query.replace(standin.sparql_url, "http://127.0.0.1:9/sparql"))
         assert status == 403                                      # off the allow-list
+
+
+def test_many_silent_connections_do_not_hold_up_a_request(server):
+    """Past Granian's default connection permits (backlog / workers: 512 a worker), silent
+    connections made a new request wait for the header timeout (29 s with 1,100 of them)."""
+    url, _ = server
+    host, port = url.removeprefix("http://").split(":")
+    silent = [socket.create_connection((host, int(port)), source_address=("127.0.0.5", 0)) for _ in range(1500)]
+    try:
+        time.sleep(0.5)
+        t = time.monotonic()
+        status = ask(url, POINT)[0]
+        took = time.monotonic() - t
+    finally:
+        for s in silent:
+            s.close()
+    assert status == 200 and took < 1.0
+    print(f"\na point look-up beside 1500 silent connections: {took * 1000:.0f} ms")
