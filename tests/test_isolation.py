@@ -332,3 +332,15 @@ def test_many_silent_connections_do_not_hold_up_a_request(server):
             s.close()
     assert status == 200 and took < 1.0
     print(f"\na point look-up beside 1500 silent connections: {took * 1000:.0f} ms")
+
+
+def test_an_executor_follows_the_build_it_is_given(store_path, built_fixture):
+    """Each job names the current build's store: a newly swapped-in build is read at once."""
+    other = os.path.join(os.path.realpath(os.path.join(built_fixture[0].data_dir, "current")), "store")
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    pool = ExecutorPool(size=1, networked_size=1, max_client=4, busy_wait_s=10)
+    try:
+        answers = [pool.run(job(path, count), False, 10) for path in (store_path, other, store_path)]
+    finally:
+        pool.close()
+    assert answers[0] == answers[2] != answers[1]
