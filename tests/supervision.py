@@ -60,28 +60,43 @@ def served(data_dir, **settings):
 
 
 def workers(main: psutil.Process) -> list[psutil.Process]:
-    return [p for p in main.children() if p.is_running()]
-
-
-def executors(main: psutil.Process) -> list[psutil.Process]:
+    """The HTTP workers that live (not those killed and not yet reaped)."""
     out = []
-    for w in workers(main):
+    for p in main.children():
         try:
-            out += [p for p in w.children() if "kg.executor" in " ".join(p.cmdline())]
+            if p.status() != psutil.STATUS_ZOMBIE:
+                out.append(p)
         except psutil.NoSuchProcess:
             pass
     return out
 
 
-def wait_for_executors(main: psutil.Process, n: int, timeout: float = 20.0) -> list[psutil.Process]:
-    """Until `n` executors run (and answer nothing yet: just started); returns them."""
+def executors(main: psutil.Process) -> list[psutil.Process]:
+    """The executors that live, of the HTTP workers that live."""
+    out = []
+    for w in workers(main):
+        try:
+            children = w.children()
+        except psutil.NoSuchProcess:
+            continue
+        for p in children:
+            try:
+                if p.status() != psutil.STATUS_ZOMBIE and "kg.executor" in " ".join(p.cmdline()):
+                    out.append(p)
+            except psutil.NoSuchProcess:
+                pass
+    return out
+
+
+def wait_for_executors(main: psutil.Process, n: int, timeout: float = 20.0, without=()) -> list[psutil.Process]:
+    """Until `n` executors live, none of them with a pid in `without`; returns them."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = executors(main)
-        if len(found) >= n:
+        if len(found) >= n and not {p.pid for p in found} & set(without):
             return found
-        time.sleep(0.05)
-    raise AssertionError(f"{len(executors(main))} executors, wanted {n}")
+        time.sleep(0.02)
+    raise AssertionError(f"{len(executors(main))} executors, wanted {n} without {list(without)}")
 
 
 class Client:

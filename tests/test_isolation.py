@@ -93,10 +93,12 @@ def test_pool_runaway_is_killed_and_replaced_and_a_crash_is_a_500(store_path):
         threading.Timer(0.3, os.kill, (victim, signal.SIGSEGV)).start()
         with pytest.raises(EngineCrashed) as crashed:
             pool.run(job(store_path, SLOW), False, 10)
+        t = time.monotonic()
         assert crashed.value.status == 500
-        deadline = time.monotonic() + 10
+        deadline = t + 10
         while len(pool.pids()) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
+            time.sleep(0.005)
+        print(f"\na crashed executor's replacement ready {(time.monotonic() - t) * 1000:.0f} ms after the 500")
         assert len(pool.pids()) == 2 and victim not in pool.pids()
         assert b"Leon Trotsky" in pool.run(job(store_path, POINT), False, 10)
     finally:
@@ -210,7 +212,7 @@ def test_an_engine_crash_answers_500_for_that_query_only_and_the_executor_comes_
     t = time.monotonic()
     engine.send_signal(signal.SIGSEGV)           # what a stack overflow in the engine does
     crashing.join()
-    wait_for_executors(main, 6)
+    wait_for_executors(main, 6, without=[engine.pid])
     respawn = time.monotonic() - t
     time.sleep(0.2)
     stop.set()
@@ -218,7 +220,7 @@ def test_an_engine_crash_answers_500_for_that_query_only_and_the_executor_comes_
     status, body, _ = answer["r"]
     assert status == 500 and b"query engine failed" in body
     assert honest and [s for s, _ in honest if s != 200] == []
-    print(f"\nexecutor back {respawn * 1000:.0f} ms after the crash")
+    print(f"\nthe crashed executor's replacement started {respawn * 1000:.0f} ms after the crash")
 
 
 def test_a_killed_idle_executor_is_replaced_without_failing_a_query(server):
@@ -230,11 +232,10 @@ def test_a_killed_idle_executor_is_replaced_without_failing_a_query(server):
     client = Client(url)
     statuses = [client.query(POINT)[0] for _ in range(30)]
     client.close()
-    found = wait_for_executors(main, 6)
+    wait_for_executors(main, 6, without=[p.pid for p in victims])
     respawn = time.monotonic() - t
     assert statuses == [200] * 30
-    assert not {p.pid for p in victims} & {p.pid for p in found}
-    print(f"\ntwo killed executors replaced in {respawn * 1000:.0f} ms")
+    print(f"\ntwo killed executors' replacements started within {respawn * 1000:.0f} ms")
 
 
 def test_a_killed_http_worker_is_respawned_and_its_executors_end(server):
@@ -243,7 +244,8 @@ def test_a_killed_http_worker_is_respawned_and_its_executors_end(server):
     its_executors = old.children()
     t = time.monotonic()
     old.kill()
-    while time.monotonic() - t < 20 and not (len(workers(main)) == 2 and len(executors(main)) == 6):
+    while time.monotonic() - t < 20 and not (old.pid not in {w.pid for w in workers(main)}
+                                             and len(workers(main)) == 2 and len(executors(main)) == 6):
         time.sleep(0.05)
     respawn = time.monotonic() - t
     gone, alive = psutil.wait_procs(its_executors, timeout=5)
