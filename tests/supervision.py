@@ -43,6 +43,7 @@ def served(data_dir, **settings):
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_responds(url + "/-/version")
+        assert proc.poll() is None, "another server answers on the port we picked"
         main = psutil.Process(proc.pid)
         wait_for_executors(main, settings.get("query_processes", 4) * settings.get("http_workers", 2))
         yield url, main
@@ -175,8 +176,8 @@ def attack(url: str, source: str, threads: int, half_open: int) -> None:
         for _ in range(half_open):
             try:
                 out.append(socket.create_connection((host, int(port)), timeout=5, source_address=(source, 0)))
-            except OSError:
-                say("half-open refused")
+            except OSError as exc:
+                say(f"silent connection failed: {type(exc).__name__}")
         return out
 
     def hold_open(old: list[socket.socket]) -> None:

@@ -1,6 +1,7 @@
 """Every query in its own executor process: no query may stall, drop or crash another's request,
 killed processes come back, and `kg serve` leaves nothing behind when it is killed."""
 
+import http.client
 import os
 import signal
 import socket
@@ -167,7 +168,7 @@ def loop_queries(url, source, text, stop, results):
         t = time.monotonic()
         try:
             status, _ = client.query(text)
-        except OSError as exc:
+        except (OSError, http.client.HTTPException) as exc:
             status = type(exc).__name__
         results.append((status, time.monotonic() - t))
     client.close()
