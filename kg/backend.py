@@ -1,7 +1,9 @@
 """The one small store interface the web layer queries through.
 
 `LocalBackend` runs queries on the embedded Oxigraph store, in this process, under a time limit
-(kg.runner);
+(kg.runner: for programs and tests that embed the app);
+`IsolatedBackend`, the one `kg serve` uses, runs each on the same store in an executor process
+of its own (kg.pool), so no query can stall or crash another;
 `RemoteBackend` sends them to any SPARQL 1.1 endpoint (Virtuoso, QLever, Fuseki) for users
 who outgrow one machine. Both answer `query()` with serialised bytes.
 """
@@ -20,11 +22,10 @@ from kg.store import current_dir, load_manifest
 
 
 class LocalBackend:
-    def __init__(self, config: Config, on_runaway=None):
+    def __init__(self, config: Config):
         from kg.runner import QueryRunner
         self.config = config
-        self.runner = QueryRunner(threads=max(1, config.threads), timeout_s=config.query_timeout_s,
-                                  on_runaway=on_runaway)
+        self.runner = QueryRunner(threads=max(1, config.threads), timeout_s=config.query_timeout_s)
         self._manifest_cache: tuple[str, dict] | None = None
         self._current_cache: tuple[str, str] | None = None
         self._store: tuple[str, object] | None = None
@@ -87,7 +88,9 @@ class LocalBackend:
         try:
             return self.runner.run(lambda: execute(store, text, by_name(kind, fmt), dataset,
                                                    self.config.max_result_bytes, base_iri=self.config.base_iri,
-                                                   services=self.config.services),
+                                                   services=self.config.services,
+                                                   max_query_bytes=self.config.max_query_bytes,
+                                                   max_query_depth=self.config.max_query_depth),
                                    timeout_s)
         except OSError as exc:
             raise StoreUnavailable(f"cannot read the store: {' '.join(str(exc).split())[:300]}") from None
@@ -103,6 +106,33 @@ class LocalBackend:
 
     def close(self) -> None:
         self.runner.close()
+
+
+class IsolatedBackend(LocalBackend):
+    """Each query in an executor process; queries that may use SERVICE in the few with network."""
+
+    def __init__(self, config: Config):
+        from kg.pool import ExecutorPool
+        self.config = config
+        self._manifest_cache = None
+        self._current_cache = None
+        self.pool = ExecutorPool(config.query_processes, config.service_processes,
+                                 config.max_client_queries, config.query_wait_s)
+        self.pool.wait_started()      # serve queries only once they can run
+
+    def query(self, text: str, kind: str, fmt: str, default_graphs=(), named_graphs=(),
+              timeout_s: float | None = None) -> bytes:
+        # a routing hint, not a gate: anything that might say SERVICE goes to an executor with
+        # network, where kg.sparql's allow-list decides; all else runs where there is no network
+        networked = bool(self.config.services) and "service" in text.lower()
+        c = self.config
+        job = (os.path.join(self.current(), "store"), text, kind, fmt, tuple(default_graphs),
+               tuple(named_graphs), c.max_result_bytes, c.services,
+               {"base_iri": c.base_iri, "max_query_bytes": c.max_query_bytes, "max_query_depth": c.max_query_depth})
+        return self.pool.run(job, networked, timeout_s or self.config.query_timeout_s)
+
+    def close(self) -> None:
+        self.pool.close()
 
 
 class RemoteBackend(LocalBackend):

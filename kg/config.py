@@ -63,6 +63,15 @@ class Config:
     max_query_depth: int = setting(128, "Deepest nesting a query may have: brackets, chained operators, "
                                    "OPTIONAL/UNION/MINUS/FILTER/BIND links and negations, counted together "
                                    "(deeper: 400).", 1)
+    # One process per query in flight, so a runaway or an engine crash costs only its own
+    # request; 4 per HTTP worker keeps both cores busy with room for a slow query or two.
+    query_processes: int = setting(4, "Query executor processes of each HTTP worker (no network).", 1)
+    service_processes: int = setting(1, "Executor processes with network of each HTTP worker, for queries "
+                                     "that may use SERVICE.", 1)
+    # Half the executors: one client's flood of slow queries leaves the other half to everyone else.
+    max_client_queries: int = setting(2, "Queries one client address may have running per HTTP worker "
+                                      "(then 429).", 1)
+    query_wait_s: float = setting(5.0, "How long a query waits for a free executor before a 503, in seconds.", 0.001)
     extra: dict = field(default_factory=dict, compare=False)
 
     @property

@@ -1,12 +1,9 @@
-"""Queries run in this process, on threads, with a time limit the caller can rely on.
+"""Queries run in this process, on threads, with a time limit the caller can rely on: for
+programs and tests that embed the app (`kg serve` runs each query in a process, kg.pool).
 
 pyoxigraph releases the GIL while it evaluates and serialises, so a query on one thread does
 not stop the others; but it cannot cancel a query. A query past the time limit is therefore
-answered with 503 at once, its thread is left to the process, and `on_runaway` is called:
-under `kg serve` that asks Granian to replace this HTTP worker with a fresh one (SIGHUP: the new
-worker starts before the old one is stopped, and the old one is killed if it does not stop in
-time), which ends the runaway query with its process. Running queries in-process rather than
-in separate worker processes saves two process hand-offs per request (bench/bench.py).
+answered with 503 at once and its thread is left to finish on its own.
 """
 
 from __future__ import annotations
@@ -44,9 +41,8 @@ class _Call:
 class QueryRunner:
     """A fixed set of daemon threads (daemon: a runaway query must never hold up the exit)."""
 
-    def __init__(self, threads: int, timeout_s: float, on_runaway: Callable[[], None] | None = None):
+    def __init__(self, threads: int, timeout_s: float):
         self.timeout_s = timeout_s
-        self.on_runaway = on_runaway
         self.jobs: queue.Queue[_Call | None] = queue.Queue()
         self.idle = threading.Semaphore(threads)
         self.threads = [threading.Thread(target=self._loop, name=f"kg-query-{i}", daemon=True)
@@ -67,10 +63,7 @@ class QueryRunner:
         call = _Call(fn)
         self.jobs.put(call)
         if not call.done.wait(max(0.0, deadline - time.monotonic())):
-            if self.on_runaway is None:
-                raise QueryTimeout(f"the query ran past the time limit of {limit:g} s and was abandoned")
-            self.on_runaway()
-            raise QueryTimeout(f"the query ran past the time limit of {limit:g} s and was stopped")
+            raise QueryTimeout(f"the query ran past the time limit of {limit:g} s and was abandoned")
         if call.error is not None:
             raise call.error
         return call.result

@@ -1,0 +1,319 @@
+"""The executor processes of one HTTP worker, and the rules that keep one client's queries from
+harming another's: a cap per client, a bounded wait, and a process per query in flight.
+
+A job goes to an idle executor (kg.executor) and the request thread waits for its answer up to
+the time limit. Past the limit the executor is killed (pyoxigraph cannot cancel a query; a
+process can be killed) and the query answered 503; if the executor dies under a query (a stack
+overflow or a fault in the engine), that query is answered 500. Either way one replacement is
+started, by the one spawner thread: executors ask the kernel to kill them when the thread that
+started them ends, so that thread must live as long as the pool.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter, deque
+from multiprocessing.connection import Connection
+
+from kg.errors import KgError, QueryTimeout
+
+log = logging.getLogger("kg.pool")
+
+# The address of the client a request thread is serving; kg.server sets it for each request.
+client_address: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_address", default=None)
+
+READY_S = 30.0        # a fresh interpreter imports pyoxigraph in ~0.1 s; far more means trouble
+RESPAWN_PAUSE_S = 0.5  # between failed spawns, so a broken install does not spin
+SWEEP_S = 0.5          # how often idle executors are checked for having died
+
+
+class EngineCrashed(KgError):
+    """The process running the query died under it: a fault in the query engine."""
+
+    status = 500
+    exit_code = 3
+
+
+class Busy(KgError):
+    """Refused at once rather than queued; the client may retry after `retry_after` seconds."""
+
+    retry_after = 1
+
+
+class ServerBusy(Busy):
+    status = 503
+    exit_code = 3
+
+
+class TooManyQueries(Busy):
+    status = 429
+    exit_code = 3
+
+
+class Executor:
+    """One executor process and our end of its socket."""
+
+    def __init__(self, networked: bool):
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ)
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        self.networked = networked
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kg.executor", str(theirs.fileno()), str(os.getpid()),
+             "network" if networked else "isolated"],
+            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env)
+        theirs.close()
+        self.conn = Connection(os.dup(ours.fileno()))
+        ours.close()
+        self.isolation_failure: str | None = None
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def wait_ready(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        try:
+            while self.conn.poll(max(0.0, deadline - time.monotonic())):
+                message = self.conn.recv()
+                if message[0] == "ready":
+                    return True
+                if message[0] == "no-isolation":
+                    self.isolation_failure = message[1]
+        except (EOFError, OSError):
+            pass                      # it died while starting
+        return False
+
+    def kill(self) -> None:
+        try:
+            self.proc.send_signal(signal.SIGKILL)
+        except OSError:
+            pass
+        self.conn.close()
+        self.proc.wait()
+
+
+class ExecutorPool:
+    """`size` executors without network, and up to `networked_size` with it, started on demand
+    for queries that may use SERVICE; `max_client` queries in flight per client address."""
+
+    def __init__(self, size: int, networked_size: int, max_client: int, busy_wait_s: float):
+        self.size = {False: max(1, size), True: max(1, networked_size)}
+        self.max_client = max(1, max_client)
+        self.busy_wait_s = busy_wait_s
+        self.idle: dict[bool, deque[Executor]] = {False: deque(), True: deque()}
+        self.live = {False: 0, True: 0}      # started or starting, per kind
+        self.all: set[Executor] = set()
+        self.clients: Counter[str | None] = Counter()
+        self.cond = threading.Condition()
+        self.isolated: bool | None = None    # None until the first executor without network says
+        self.closed = False
+        self._spawns: queue.Queue = queue.Queue()
+        self._spawner = threading.Thread(target=self._spawn_loop, name="kg-executor-spawner", daemon=True)
+        self._spawner.start()
+        with self.cond:
+            self._want(False, self.size[False])
+
+    def wait_started(self, timeout: float = READY_S) -> None:
+        """Until the executors without network have all started (or `timeout` passed)."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while len(self.idle[False]) < self.size[False] and not self.closed:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                self.cond.wait(left)
+
+    def _want(self, networked: bool, n: int) -> None:
+        """Ask the spawner for `n` more executors (called holding the lock)."""
+        for _ in range(n):
+            self.live[networked] += 1
+            self._spawns.put(networked)
+
+    def _spawn_loop(self) -> None:
+        """Start the executors asked for, and sweep out dead idle ones; never ends but on close."""
+        while True:
+            try:
+                networked = self._spawns.get(timeout=SWEEP_S)
+            except queue.Empty:
+                self._sweep()
+                continue
+            batch = [networked]
+            while None not in batch:         # start all that are asked for, then wait for them
+                try:
+                    batch.append(self._spawns.get_nowait())
+                except queue.Empty:
+                    break
+            if None in batch:
+                return
+            try:
+                self._spawn(batch)
+            except Exception:   # noqa: BLE001 - the spawner must outlive any one failure
+                log.exception("starting query executors failed")
+                for kind in batch:
+                    self._give_up(kind)
+
+    def _spawn(self, batch: list[bool]) -> None:
+        started = []
+        for kind in batch:
+            try:
+                started.append(Executor(kind))
+            except OSError as exc:
+                log.error("cannot start a query executor: %s", exc)
+                self._give_up(kind)
+        for ex in started:
+            if not ex.wait_ready(READY_S):
+                log.error("a query executor (pid %d) did not start", ex.pid)
+                ex.kill()
+                self._give_up(ex.networked)
+                continue
+            self._note_isolation(ex)
+            with self.cond:
+                if self.closed:
+                    ex.kill()
+                    continue
+                self.all.add(ex)
+                self.idle[ex.networked].append(ex)
+                self.cond.notify_all()
+
+    def _sweep(self) -> None:
+        """Replace idle executors that died (killed from outside) before a query finds them."""
+        with self.cond:
+            dead = [ex for kind in (False, True) for ex in self.idle[kind] if ex.proc.poll() is not None]
+            for ex in dead:
+                self.idle[ex.networked].remove(ex)
+        for ex in dead:
+            self._replace(ex)
+
+    def _give_up(self, networked: bool) -> None:
+        time.sleep(RESPAWN_PAUSE_S)
+        with self.cond:
+            if not self.closed:
+                self._spawns.put(networked)       # try again; `live` still counts it
+
+    def _note_isolation(self, ex: Executor) -> None:
+        if ex.networked:
+            return
+        if ex.isolation_failure is not None and self.isolated is not False:
+            log.warning("query executors keep the network (SERVICE can only be refused by the query "
+                        "analysis): %s", ex.isolation_failure)
+        self.isolated = ex.isolation_failure is None if self.isolated is None else \
+            self.isolated and ex.isolation_failure is None
+
+    def _acquire(self, networked: bool, wait_s: float) -> Executor:
+        deadline = time.monotonic() + wait_s
+        while True:
+            with self.cond:
+                if networked and self.live[True] < self.size[True] and not self.idle[True]:
+                    self._want(True, 1)           # the networked executors start on first need
+                while not self.idle[networked]:
+                    left = deadline - time.monotonic()
+                    if left <= 0 or self.closed:
+                        raise ServerBusy(f"all query processes stayed busy for {wait_s:g} s; try again later")
+                    self.cond.wait(left)
+                ex = self.idle[networked].popleft()
+            # an idle executor never speaks first: a readable socket means it died while idle
+            # (killed from outside), which must not cost the next query its answer
+            if not ex.conn.poll(0) and ex.proc.poll() is None:
+                return ex
+            self._replace(ex)
+
+    def _release(self, ex: Executor) -> None:
+        with self.cond:
+            self.idle[ex.networked].append(ex)
+            self.cond.notify()
+
+    def _replace(self, ex: Executor) -> None:
+        """Kill `ex` (already taken from the idle list) and have the spawner start another."""
+        ex.kill()
+        with self.cond:
+            self.all.discard(ex)
+            if not self.closed:
+                self._spawns.put(ex.networked)
+
+    def run(self, job: tuple, networked: bool, timeout_s: float) -> bytes:
+        """Run `job` (see kg.executor.serve) in an executor and return its bytes, or raise its error."""
+        client = client_address.get()
+        with self.cond:
+            if client is not None and self.clients[client] >= self.max_client:
+                raise TooManyQueries(f"this client already has {self.max_client} queries running here; "
+                                     "wait for one to finish")
+            self.clients[client] += 1
+        try:
+            for _ in range(3):
+                ex = self._acquire(networked, min(self.busy_wait_s, timeout_s))
+                answer = self._run_on(ex, job, timeout_s)
+                if answer is not None:
+                    break
+            else:
+                raise EngineCrashed("query processes keep ending before they take a query")
+        finally:
+            with self.cond:
+                self.clients[client] -= 1
+                if self.clients[client] <= 0:
+                    del self.clients[client]
+        if answer[0] == "ok":
+            return answer[1]
+        raise rebuild_error(*answer[1:])
+
+    def _run_on(self, ex: Executor, job: tuple, timeout_s: float) -> tuple | None:
+        """The executor's answer; None if it died before taking the job (try another)."""
+        deadline = time.monotonic() + timeout_s
+        taken = False
+        try:
+            ex.conn.send(job)
+            if ex.conn.poll(max(0.0, deadline - time.monotonic())):
+                ex.conn.recv_bytes()
+                taken = True
+            if not ex.conn.poll(max(0.0, deadline - time.monotonic())):
+                self._replace(ex)
+                raise QueryTimeout(f"the query ran past the time limit of {timeout_s:g} s and was stopped")
+            answer = ex.conn.recv()
+        except (EOFError, OSError):
+            self._replace(ex)
+            if not taken:
+                return None
+            raise EngineCrashed("the query engine failed on this query (its process ended); "
+                                "other queries are not affected") from None
+        self._release(ex)
+        return answer
+
+    def pids(self) -> list[int]:
+        with self.cond:
+            return [ex.pid for ex in self.all]
+
+    def close(self) -> None:
+        with self.cond:
+            self.closed = True
+            executors = list(self.all)
+            self.all.clear()
+            self.cond.notify_all()
+        self._spawns.put(None)
+        for ex in executors:
+            ex.kill()
+
+
+def rebuild_error(module: str, name: str, message: str, status: int) -> KgError:
+    """The executor's KgError again, by class name; a plain KgError with its status if unknown."""
+    import importlib
+    try:
+        if not module.startswith("kg."):
+            raise ImportError(module)
+        cls = getattr(importlib.import_module(module), name)
+        if isinstance(cls, type) and issubclass(cls, KgError):
+            return cls(message)
+    except (ImportError, AttributeError, TypeError):
+        pass
+    error = KgError(message)
+    error.status = status
+    return error
