@@ -307,7 +307,7 @@ def test_queries_that_overflow_the_engine_cost_only_their_own_answer(server, que
 def test_a_federated_query_reaches_its_allow_listed_service_through_kg_serve(built_corpus, standin):
     """Queries that may use SERVICE run in an executor with network, where the allow-list decides."""
     from kg.config import PROJECT_ROOT
-    from kg.wikidata_standin import WIKIDATA_SPARQL
+    from tests.wikidata_standin import WIKIDATA_SPARQL
     path = PROJECT_ROOT / "queries" / "federated" / "lifespans-on-wikidata.rq"
     query = path.read_text(encoding="utf-8").replace(f"<{WIKIDATA_SPARQL}>", f"<{standin.sparql_url}>")
     with served(built_corpus[0].data_dir, service_allowlist=standin.sparql_url, query_processes=1,
