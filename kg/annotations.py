@@ -77,7 +77,7 @@ class Statement:
     group_is_entity: bool = False
     maximum: bool = False                      # a maximum size set by a rule
     part_of: str | None = None                 # id of the total statement this figure is a part of
-    breakdown_complete: bool = False           # the parts given are all of this total
+    breakdown_complete: bool | str = False     # the parts given are all of this total (or those of one grouping)
     part_of_location: Location | None = None
     lines: dict[str, Location] = field(default_factory=dict)   # field → where it is written
 
@@ -394,11 +394,17 @@ def _quantity_qualifiers(node, st: Statement, registry):
         if not isinstance(value, str) or not value.strip():
             raise AnnotationError("the group's value is an entity id or the words of the text", group.loc("value"))
         st.group_by, st.group, st.group_is_entity = group["by"], value.strip(), value.strip() in registry
-    for key in ("maximum", "breakdown_complete"):
-        if key in node:
-            if not isinstance(node[key], bool):
-                raise AnnotationError(f"{key} is true or false", node.loc(key))
-            setattr(st, key, node[key])
+    if "maximum" in node:
+        if not isinstance(node["maximum"], bool):
+            raise AnnotationError("maximum is true or false", node.loc("maximum"))
+        st.maximum = node["maximum"]
+    if "breakdown_complete" in node:
+        raw = node["breakdown_complete"]
+        if not isinstance(raw, bool) and raw not in GROUPINGS:
+            raise AnnotationError("breakdown_complete is true (every breakdown of this total is complete) or the "
+                                  f"grouping whose parts are all of it: {', '.join(GROUPINGS)}",
+                                  node.loc("breakdown_complete"))
+        st.breakdown_complete = raw
     if "part_of" in node:
         if not isinstance(node["part_of"], str) or not SLUG.match(node["part_of"]):
             raise AnnotationError("part_of is the id of the total's statement (give the total an 'id')",

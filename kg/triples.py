@@ -368,6 +368,8 @@ class TripleMaker:
             self.add(node, k.maximum, Literal(True), g)
         if st.breakdown_complete:
             self.add(node, k.breakdownComplete, Literal(True), g)
+            if isinstance(st.breakdown_complete, str):
+                self.add(node, k.completeBreakdownBy, k["By" + camel(st.breakdown_complete)], g)
         if st.part_of:
             self.add(node, k.partOf, self.iris.statement(st.source, st.part_of), g)
 
