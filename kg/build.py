@@ -101,7 +101,7 @@ def make_graphs(config: Config, timings: dict | None = None) -> Graphs:
 def run_validation(config: Config, graphs: Graphs, timings: dict | None = None) -> Report:
     t = time.perf_counter()
     shapes = load_shapes(config.shapes_dir, rebaser(config.base_iri))
-    report = validate(graphs.data, shapes, graphs.quads.origin)
+    report = validate(graphs.data, shapes, graphs.quads.origin, graphs.quads.triple_origin, config.base_iri)
     if timings is not None:
         timings["SHACL validation"] = time.perf_counter() - t
     return report

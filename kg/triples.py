@@ -169,6 +169,9 @@ class TripleMaker:
             self.add(s, SKOS.scopeNote, Literal(e.note, lang="en"), g)
         if e.description:
             self.add(s, RDFS.comment, Literal(e.description, lang="en"), g)
+        if e.place:
+            self.add(s, k.locatedIn, self.entity(e.place), g)
+            self.out.triple_origin.setdefault((s, k.locatedIn, self.entity(e.place)), []).append(str(e.location))
         if e.wikidata:
             self.add(s, SKOS.exactMatch, WD[e.wikidata], g)
             self.add(s, k.wikidataId, Literal(e.wikidata), g)
