@@ -9,7 +9,9 @@ a string `"…"`.
 
 Only what we can stand behind goes out: statements a source states in its own voice (its
 author, editor or translator: not a claim it quotes, not one marked uncertain, not external
-knowledge), whose subject, and object when the value is an entity, are linked to Wikidata.
+knowledge) as a fact, a decision or an act (stance asserts, decides or enacts: not a charge,
+a proposal, a demand, a hope or a denial), whose subject, and object when the value is an
+entity, are linked to Wikidata. A vague span has no Wikidata time value and stays out.
 Each carries its reference: S854 (reference URL) our source document and S1683 (quotation)
 the exact words.
 """
@@ -19,10 +21,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from kg.calendar import AMBIGUOUS, DAY, JULIAN, WIKIDATA_PRECISION, HistoricalDate
+from kg.calendar import AMBIGUOUS, DAY, JULIAN, SPAN, WIKIDATA_PRECISION, DateSpan, HistoricalDate
 from kg.corpus import load_corpus
 from kg.iris import Iris
-from kg.vocabulary import CLASSES, EVENT_CLASSES, ORGANISATION_CLASSES, PLACE_CLASSES
+from kg.vocabulary import CLASSES, EVENT_CLASSES, FACT_STANCES, ORGANISATION_CLASSES, PLACE_CLASSES
 
 # Wikidata's limit on the length of a string or monolingual text value.
 MAX_TEXT = 1500
@@ -43,9 +45,10 @@ class Export:
         return "".join(line + "\n" for line in self.lines)
 
 
-def qs_time(d: HistoricalDate) -> str | None:
-    """A date in QuickStatements v1 syntax, in its own calendar; None for a day of unknown calendar."""
-    if d.calendar == AMBIGUOUS and d.precision == DAY:
+def qs_time(d: HistoricalDate | DateSpan) -> str | None:
+    """A date in QuickStatements v1 syntax, in its own calendar; None for a day of unknown calendar
+    or a vague span."""
+    if d.precision == SPAN or (d.calendar == AMBIGUOUS and d.precision == DAY):
         return None
     parts = list(d.parts) + [0] * (3 - len(d.parts))
     out = f"+{parts[0]:04d}-{parts[1]:02d}-{parts[2]:02d}T00:00:00Z/{WIKIDATA_PRECISION[d.precision]}"
@@ -106,6 +109,8 @@ def _unsayable(st) -> str | None:
         return "rests on external knowledge"
     if st.attribution == "quoted":
         return "a claim the source quotes"
+    if st.stance not in FACT_STANCES:
+        return f"stance {st.stance}, not a fact, decision or act"
     if st.uncertain:
         return "marked uncertain"
     return None
@@ -120,7 +125,7 @@ def _claim(st, reg, qid):
     if p in DATE_PROPERTIES:
         t = qs_time(st.value)
         if t is None:
-            return "a date of unknown calendar"
+            return "a vague span" if st.value.precision == SPAN else "a date of unknown calendar"
         prop = "P577" if p == "date" and s_cls in PUBLICATIONS else DATE_PROPERTIES[p]
         return qid[st.subject], prop, t
     if st.object is None:
