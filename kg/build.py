@@ -159,7 +159,8 @@ def build(config: Config) -> BuildResult:
                 "partitions": parts,
                 "examples": [e for e in EXAMPLES if e in graphs.corpus.registry] or sorted(graphs.corpus.registry)[:3],
             }
-            void = void_turtle(manifest, parts, f"{config.base_iri}dumps/", f"{config.base_iri}sparql").encode()
+            iris = Iris(config.base_iri)
+            void = void_turtle(manifest, parts, iris.dumps(), iris.sparql()).encode()
             (build_dir / "dumps" / "void.ttl").write_bytes(void)
             files["void.ttl"] = {"bytes": len(void), "sha256": hashlib.sha256(void).hexdigest(), "triples": None}
             timings["write dumps"] = time.perf_counter() - t

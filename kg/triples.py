@@ -119,7 +119,7 @@ class TripleMaker:
 
     def selectors(self, target: URIRef, src: Source, start: int, end: int, g) -> None:
         """Web Annotation selectors of a passage: exact quote with context, and its position."""
-        quote, position = URIRef(f"{target}-quote"), URIRef(f"{target}-position")
+        quote, position = self.iris.selector(target, "quote"), self.iris.selector(target, "position")
         self.add(target, RDF.type, OA.SpecificResource, g)
         self.add(target, OA.hasSource, self.iris.source(src.id), g)
         self.add(target, OA.hasSelector, quote, g)

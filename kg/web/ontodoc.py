@@ -12,6 +12,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from kg.iris import Iris
 from kg.namespaces import SH
 
 KINDS = [("class", OWL.Class, "Classes"), ("object", OWL.ObjectProperty, "Object properties"),
@@ -155,8 +156,9 @@ def english(g: Graph, node, prop) -> str:
 
 
 def build_doc(ontology: Graph, shapes_graph: Graph, base_iri: str, prefixes: dict[str, str]) -> OntologyDoc:
-    ns = f"{base_iri}ontology#"
-    short = Namer(prefixes | {"kgsh": f"{base_iri}shapes#"})
+    iris = Iris(base_iri)
+    ns = iris.ontology_ns
+    short = Namer(prefixes | {"kgsh": iris.shapes_ns})
     terms: dict[str, Term] = {}
     for kind, cls, _ in KINDS:
         for s in ontology.subjects(RDF.type, cls):
@@ -234,7 +236,7 @@ def build_doc(ontology: Graph, shapes_graph: Graph, base_iri: str, prefixes: dic
                             or english(ontology, s, SKOS.definition),
                             "types": sorted(short(o) for o in ontology.objects(s, RDF.type)
                                             if o != OWL.NamedIndividual)})
-    head = URIRef(f"{base_iri}ontology")
+    head = iris.ontology()
     if (head, RDF.type, OWL.Ontology) not in ontology:
         head = next(iter(ontology.subjects(RDF.type, OWL.Ontology)), None)
     return OntologyDoc(english(ontology, head, RDFS.label) if head else "Ontology",

@@ -8,6 +8,7 @@ from collections import defaultdict
 from flask import Blueprint, abort, render_template, request
 
 from kg.errors import BadParameter, NotFound
+from kg.iris import Iris
 from kg.web import text_view
 from kg.web.timeline import entity_timeline
 from kg.web.rdfdoc import backend, describe_query, rdf_response, wants
@@ -57,7 +58,7 @@ def entity(eid):
 
 def entity_view(iri: str) -> dict:
     props = q(f"""SELECT ?p ?o WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }}
-        FILTER (?g = <{base_iri()}graph/registry>) }}""")
+        FILTER (?g = <{Iris(base_iri()).graph("registry")}>) }}""")
     info = defaultdict(list)
     for r in props:
         info[r["p"]].append(r["o"])
