@@ -8,8 +8,8 @@ Julian one (wd:Q1985786; without it, Gregorian wd:Q1985727). Monolingual text is
 a string `"…"`.
 
 Only what we can stand behind goes out: statements a source states in its own voice (its
-author, editor or translator: not a claim it quotes, not one marked uncertain, not external
-knowledge) as a fact, a decision or an act (stance asserts, decides or enacts: not a charge,
+author or editor: not a claim it quotes, not a translator's note, not one marked uncertain, not
+external knowledge) as a fact, a decision or an act (stance asserts, decides or enacts: not a charge,
 a proposal, a demand, a hope or a denial), whose subject, and object when the value is an
 entity, are linked to Wikidata. A vague span has no Wikidata time value and stays out.
 Each carries its reference: S854 (reference URL) our source document and S1683 (quotation)
@@ -109,6 +109,9 @@ def _unsayable(st) -> str | None:
         return "rests on external knowledge"
     if st.attribution == "quoted":
         return "a claim the source quotes"
+    if st.attribution == "translator":
+        # Wikidata gets the author's and the editor's statements; a translator's note is a later gloss
+        return "a translator's note"
     if st.stance not in FACT_STANCES:
         return f"stance {st.stance}, not a fact, decision or act"
     if st.uncertain:

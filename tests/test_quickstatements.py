@@ -101,3 +101,16 @@ def test_the_cli_writes_the_file_and_says_what_it_left_out(corpus_dir, tmp_path)
 def test_the_project_readme_documents_the_export():
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     assert "`kg export quickstatements`" in readme and "/J" in readme
+
+
+def test_only_facts_decisions_and_acts_go_to_wikidata():
+    from kg.annotations import Statement
+    from kg.errors import Location
+    from kg.quickstatements import _unsayable
+    for stance in ("reports", "alleges", "proposes", "demands", "predicts", "denies"):
+        st = Statement("s", "src", "a", "led", Location("f", 1), stance=stance, evidence=object())
+        assert _unsayable(st).startswith(f"stance {stance}")
+    for stance in ("asserts", "decides", "enacts"):
+        assert _unsayable(Statement("s", "src", "a", "led", Location("f", 1), stance=stance, evidence=object())) is None
+    translated = Statement("s", "src", "a", "led", Location("f", 1), attribution="translator", evidence=object())
+    assert _unsayable(translated) == "a translator's note"
