@@ -175,6 +175,9 @@ def _dated(raw, loc: Location, default_calendar: str | None):
     """A date field, refusing a source's Julian default for a date after Russia left that calendar."""
     d = parse_date_field(raw, loc, default_calendar)
     stated = isinstance(raw, dict) and "calendar" in raw or isinstance(raw, str) and len(raw.split()) > 1
+    if stated and default_calendar and d.calendar != default_calendar and not d.basis:
+        raise AnnotationError(f"this date is {d.calendar}, not its source's {default_calendar} (sources.yaml): "
+                              "say why in calendar_basis", loc)
     if not stated and d.calendar == JULIAN and (d.earliest or d.latest) > LAST_JULIAN_DAY:
         raise AnnotationError("this date is after Russia left the Julian calendar (31 January 1918), the "
                               "source's default: give its calendar (and calendar_basis)", loc)

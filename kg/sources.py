@@ -70,9 +70,12 @@ def _date(node, key, loc, default_calendar=None) -> HistoricalDate | None:
         return None
     if not isinstance(raw, dict):
         raise SourceError("a date is a mapping {date, calendar, written}", loc)
+    calendar = raw.get("calendar", default_calendar)
+    if default_calendar and calendar != default_calendar and not raw.get("calendar_basis"):
+        raise SourceError(f"this date is {calendar}, not the source's {default_calendar}: say why in calendar_basis",
+                          loc)
     try:
-        return parse_date(raw.get("date"), raw.get("calendar", default_calendar), raw.get("written"),
-                          basis=raw.get("calendar_basis"))
+        return parse_date(raw.get("date"), calendar, raw.get("written"), basis=raw.get("calendar_basis"))
     except DateError as exc:
         raise SourceError(str(exc), loc) from None
 

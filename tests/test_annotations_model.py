@@ -20,6 +20,16 @@ def append(corpus_dir: Path, text: str) -> int:
     return old.count("\n") + 1
 
 
+def julian_default(corpus_dir):
+    """Give the fixture source a Julian calendar policy (its Gregorian publication year says why it departs)."""
+    meta = corpus_dir / "sources.yaml"
+    text = meta.read_text(encoding="utf-8")
+    text = text.replace("  language: en\n", "  language: en\n  calendar: {default: julian, basis: \"a Russian chronicle\"}\n")
+    text = text.replace('published: {date: "1906", calendar: gregorian}',
+                        'published: {date: "1906", calendar: gregorian, calendar_basis: "a later edition"}')
+    meta.write_text(text, encoding="utf-8")
+
+
 def planted(corpus_dir, text):
     append(corpus_dir, text)
     return load_corpus(corpus_dir).annotations.statements[7:]
@@ -98,10 +108,7 @@ def test_counts_group_maximum_breakdown(corpus_dir):
 
 
 def test_source_calendar_default_spans_and_misprints(corpus_dir):
-    meta = corpus_dir / "sources.yaml"
-    meta.write_text(meta.read_text(encoding="utf-8").replace(
-        "  language: en\n", "  language: en\n  calendar: {default: julian, basis: \"a Russian chronicle of 1905\"}\n"),
-        encoding="utf-8")
+    julian_default(corpus_dir)
     sts = planted(corpus_dir, f"""  - subject: testgrad-soviet
     predicate: activeIn
     value: {{after: 1905-05, before: 1905-10, written: "562"}}
@@ -158,13 +165,25 @@ def test_bad_new_forms_name_file_line_field(corpus_dir, statement, field, messag
 
 
 def test_julian_default_is_refused_after_1918(corpus_dir):
-    meta = corpus_dir / "sources.yaml"
-    meta.write_text(meta.read_text(encoding="utf-8").replace(
-        "  language: en\n", "  language: en\n  calendar: {default: julian, basis: \"a Russian chronicle\"}\n"),
-        encoding="utf-8")
+    julian_default(corpus_dir)
     _, text = error(corpus_dir, f"""  - subject: testgrad-soviet
     predicate: dissolved
     value: 1924-01
     quote: "{QUOTE}"
 """)
     assert "after Russia left the Julian calendar" in text
+
+
+def test_a_date_departing_from_the_source_calendar_says_why(corpus_dir):
+    julian_default(corpus_dir)
+    line, text = error(corpus_dir, f"""  - subject: testgrad-soviet
+    predicate: activeIn
+    value: {{date: 1905-11, calendar: ambiguous}}
+    quote: "{QUOTE}"
+""")
+    assert f"chronicle.yaml:{line + 2}: field \"value\": this date is ambiguous, not its source's julian" in text
+    meta = corpus_dir / "sources.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace(', calendar_basis: "a later edition"', ""),
+                    encoding="utf-8")
+    with pytest.raises(InputError, match="say why in calendar_basis"):
+        load_corpus(corpus_dir)
