@@ -36,9 +36,12 @@ class Report:
     graph: Graph | None = None
 
     def text(self) -> str:
-        if self.conforms:
+        violations = sum(r.severity == "Violation" for r in self.results)
+        others = len(self.results) - violations
+        if self.conforms and not others:
             return "SHACL: the graph conforms (0 violations)"
-        lines = [f"SHACL: {len(self.results)} violation(s)"]
+        head = "the graph conforms (0 violations)" if self.conforms else f"{violations} violation(s)"
+        lines = [f"SHACL: {head}" + (f", {others} warning(s)" if others else "")]
         for r in self.results:
             where = f"{r.origin}: " if r.origin else ""
             lines.append(f"{where}{r.severity} {r.message}\n  focus node: {r.focus}\n  path: {r.path}"
