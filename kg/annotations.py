@@ -267,8 +267,10 @@ def _statement(node, source: Source, sources, registry) -> Statement:
         if not isinstance(node["approximate"], bool):
             raise AnnotationError("approximate is true or false", node.loc("approximate"))
         st.approximate = node["approximate"]
-        if pred.kind == "integer":
-            st.value = Quantity(**{**st.value.__dict__, "approximate": st.value.approximate or st.approximate})
+        if pred.kind != "integer":
+            raise AnnotationError("approximate qualifies a figure; a vague date is a span {after, before}",
+                                  node.loc("approximate"))
+        st.value = Quantity(**{**st.value.__dict__, "approximate": st.value.approximate or st.approximate})
     if pred.kind == "integer":
         _quantity_qualifiers(node, st, registry)
     else:

@@ -147,6 +147,8 @@ def test_source_calendar_default_spans_and_misprints(corpus_dir):
     ("predicate: numberOfDeputies\n    value: 5\n    claimant: \"they\"", "claimant", "goes with 'attribution: quoted'"),
     ("predicate: numberOfDeputies\n    value: 5\n    attribution: quoted:testgrad", "attribution", "not a person, organisation"),
     ("predicate: termOfOffice\n    value: \"x\"\n    maximum: true", "maximum", "qualifies a number"),
+    ("predicate: founded\n    value: {date: 1905-10, calendar: julian}\n    approximate: true", "approximate",
+     "a vague date is a span"),
     ("predicate: founded\n    value: {after: 1905-10, before: 1905-05, calendar: julian}", "value", "later than"),
     ("predicate: founded\n    value: {date: 1905-10-13, calendar: julian, printed: \"562\"}", "value", "both 'printed'"),
     ("predicate: founded\n    value: {date: 1905-10-13, calendar: julian, printed: \"562\", corrected_by: external}",
