@@ -17,6 +17,8 @@ QUERIES = {
     "sources": """SELECT ?key (COUNT(DISTINCT ?st) AS ?count) WHERE {
         ?st a <{kg}Statement> ; <{kg}statedIn> ?key } GROUP BY ?key ORDER BY ?key""",
     "graphs": """SELECT ?key (COUNT(*) AS ?count) WHERE { GRAPH ?key { ?s ?p ?o } } GROUP BY ?key ORDER BY ?key""",
+    "stances": """SELECT ?key (COUNT(DISTINCT ?st) AS ?count) WHERE {
+        ?st a <{kg}Statement> ; <{kg}stance> ?key } GROUP BY ?key ORDER BY DESC(?count) ?key""",
 }
 
 
