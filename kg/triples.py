@@ -336,7 +336,7 @@ class TripleMaker:
             self.add(node, k.role, k[camel(st.role)], g)
         if st.uncertain:
             self.add(node, k.uncertainty, Literal(st.uncertain, lang="en"), g)
-        if pred.membership:
+        if pred.membership and st.stance in FACT_STANCES:   # a proposed or alleged post is no ORG membership
             self.membership(node, st, g)
 
         self.add(node, k.attribution, k[ATTRIBUTION[st.attribution]], g)
