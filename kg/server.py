@@ -27,6 +27,7 @@ RESPAWN_S = 1.0    # both workers accept meanwhile, so no request is refused
 KILL_S = 10        # in-flight requests of the old worker get this long to finish
 _CONFIG_ENV = "KG_SERVE_CONFIG"
 _ENDPOINT_ENV = "KG_SERVE_ENDPOINT"
+_PARENT_ENV = "KG_SERVE_PARENT"     # Granian's main process, which its workers must not outlive
 
 
 def run_server(config: Config, endpoint: str | None = None) -> None:
@@ -40,6 +41,7 @@ def run_server(config: Config, endpoint: str | None = None) -> None:
     settings = {k: v for k, v in asdict(config).items() if k != "extra"}
     os.environ[_CONFIG_ENV] = json.dumps(settings)
     os.environ[_ENDPOINT_ENV] = endpoint or ""
+    os.environ[_PARENT_ENV] = str(os.getpid())
     # Granian warns when there are more threads than 2 × cores + 1; ours spend their time in
     # pyoxigraph with the GIL released, so more threads than cores is the point
     logging.getLogger("_granian").addFilter(lambda record: "Python threads" not in record.getMessage())
@@ -84,8 +86,20 @@ def _die_with_parent() -> None:
     if not sys.platform.startswith("linux"):
         return
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
+        # SIGKILL, not SIGTERM: Granian's worker handles SIGTERM as a graceful stop, which can wait
+        # on a parent that is gone; the store is read-only, so nothing is lost
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         return
-    if os.getppid() == 1:          # the parent died before the call
-        os.kill(os.getpid(), signal.SIGTERM)
+    # the parent died before the call: the worker was re-parented (to init, or to a subreaper,
+    # which is why the pid is compared with Granian's and not with 1)
+    parent = os.environ.get(_PARENT_ENV)
+    if os.getppid() == 1 or (parent and os.getppid() != int(parent)):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+# In a Granian worker, bind its life to Granian's as soon as this module is imported, before the
+# app's heavy imports: a worker killed while still starting up (seconds, on a loaded machine)
+# must not finish starting as an orphan.
+if os.environ.get(_PARENT_ENV) and os.environ[_PARENT_ENV] != str(os.getpid()):
+    _die_with_parent()
