@@ -24,6 +24,7 @@ from kg.annotations import Annotations, Evidence, Mention, Statement
 from kg.calendar import HistoricalDate, parse_date
 from kg.corpus import Corpus
 from kg.errors import Location
+from kg.quantity import Quantity
 from kg.registry import Entity, Link
 from kg.sources import Source, Span
 from kg.yamlfile import Node
@@ -201,9 +202,9 @@ def _chapter(ch: _Chapter, r, i, entity, registry, places, parties, soviets, aut
     as_of = _with_written(parse_date(f"1906-{r.randint(1, 12):02d}", "julian"))
     n = r.randint(50, 600)
     st = ch.sentence(["In ", as_of.written, " it counted ", f"{n} deputies."], subject=soviet.id,
-                     predicate="numberOfDeputies", value=n)
+                     predicate="numberOfDeputies", value=Quantity(amount=n, approximate=n % 50 == 0))
     st.dates["as_of"] = as_of
-    st.approximate = n % 50 == 0
+    st.counted = "deputies"
     ch.sentence(["Its deputies served for ", "three months", "."], subject=soviet.id,
                 predicate="termOfOffice", value="three months")
     ratio = r.choice((250, 500, 1000))
@@ -276,12 +277,13 @@ def _chapter(ch: _Chapter, r, i, entity, registry, places, parties, soviets, aut
         ch.sentence([(person.id, person.label), " took part in the ", e, "."], subject=person.id,
                     predicate="participatedIn", object=event.id)
     n = r.randint(1000, 90000)
-    ch.sentence([f"Some {n} workers", " came out."], subject=event.id, predicate="numberOfParticipants", value=n)
+    ch.sentence([f"Some {n} workers", " came out."], subject=event.id, predicate="numberOfParticipants",
+                value=Quantity(amount=n, approximate=True, written=f"Some {n}"))
     st = ch.sentence(["Its outcome was ", "the release of the deputies", "."], subject=event.id,
                      predicate="outcome", value="the release of the deputies")
     if i % 7 == 0:
         ext = Statement(id=f"s{len(ch.statements) + 1}", source=ch.sid, subject=event.id, predicate="numberOfVictims",
-                        location=Location(ch.path, ch.line), value=r.randint(0, 300),
+                        location=Location(ch.path, ch.line), value=Quantity(amount=r.randint(0, 300)),
                         external="Synthetic reference work, vol. 1, p. 1")
         ch.statements.append(ext)
 

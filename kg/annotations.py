@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg import yamlfile
-from kg.calendar import DateError, HistoricalDate, parse_date
+from kg.calendar import DateSpan, HistoricalDate
+from kg.date_fields import dated
 from kg.errors import AnnotationError, InputErrors, Location
+from kg.quantity import COUNTED, DEFAULT_COUNTED, GROUPINGS, Quantity, QuantityError, parse_quantity
 from kg.registry import Entity
 from kg.sources import SLUG, Source
-from kg.vocabulary import (DATE_QUALIFIERS, ENTITY_QUALIFIERS, INTEGER_QUALIFIERS, PREDICATES, QUALIFIERS,
-                           ROLES, TEXT_QUALIFIERS)
+from kg.vocabulary import (CLAIMANT_CLASSES, DATE_QUALIFIERS, ENTITY_QUALIFIERS, INTEGER_QUALIFIERS, PREDICATES,
+                           QUALIFIERS, ROLES, STANCES, TEXT_QUALIFIERS)
 
 STATEMENT_KEYS = {"id", "subject", "predicate", "object", "value", "quote", "offset", "attribution",
                   "external"} | set(QUALIFIERS)
@@ -53,18 +55,33 @@ class Statement:
     predicate: str
     location: Location
     object: str | None = None
-    value: object = None                       # int, str or HistoricalDate
+    value: object = None                       # Quantity, str, HistoricalDate or DateSpan
     evidence: Evidence | None = None
     external: str | None = None                # basis of knowledge the text does not state
     attribution: str = "author"                # author | editor | translator | quoted
-    quoted: str | None = None                  # person id when attribution is "quoted"
-    dates: dict[str, HistoricalDate] = field(default_factory=dict)   # when/start/end/as_of
+    quoted: str | None = None                  # agent id when attribution is "quoted:<id>"
+    claimant: str | None = None                # words naming an unnamed claimant ("the bourgeois press")
+    stance: str = "asserts"                    # the speech act (vocabulary.STANCES)
+    dates: dict[str, HistoricalDate | DateSpan] = field(default_factory=dict)   # when/start/end/as_of
     entities: dict[str, str] = field(default_factory=dict)           # place/by/replaces/on_behalf_of
     texts: dict[str, str] = field(default_factory=dict)              # unit/note
     counts: dict[str, int] = field(default_factory=dict)             # seats
     role: str | None = None
     approximate: bool = False
     uncertain: str | None = None
+    counted: str | None = None                 # what a number counts (quantity.COUNTED)
+    group_by: str | None = None                # which grouping (quantity.GROUPINGS)
+    group: str | None = None                   # the group: an entity id (group_is_entity) or words
+    group_is_entity: bool = False
+    maximum: bool = False                      # a maximum size set by a rule
+    part_of: str | None = None                 # id of the total statement this figure is a part of
+    breakdown_complete: bool | str = False     # the parts given are all of this total (or those of one grouping)
+    part_of_location: Location | None = None
+    lines: dict[str, Location] = field(default_factory=dict)   # field → where it is written
+
+    @property
+    def quantity(self) -> Quantity | None:
+        return self.value if isinstance(self.value, Quantity) else None
 
 
 @dataclass
@@ -104,22 +121,6 @@ def _short(quote: str) -> str:
     return repr(quote if len(quote) <= 60 else quote[:57] + "...")
 
 
-def parse_date_field(raw, loc: Location) -> HistoricalDate:
-    """A date is {date, calendar, written?} or the short form 'YYYY-MM-DD calendar'."""
-    try:
-        if isinstance(raw, dict):
-            extra = set(raw) - {"date", "calendar", "written"}
-            if extra:
-                raise DateError(f"unknown key(s) {', '.join(sorted(extra))} in a date")
-            return parse_date(raw.get("date"), raw.get("calendar"), raw.get("written"))
-        if isinstance(raw, (str, int)):
-            parts = str(raw).split()
-            return parse_date(parts[0], parts[1] if len(parts) > 1 else None)
-        raise DateError("a date is {date: YYYY-MM-DD, calendar: julian|gregorian|ambiguous}")
-    except DateError as exc:
-        raise AnnotationError(str(exc), loc) from None
-
-
 def load_annotations(sources_dir, sources: dict[str, Source], registry: dict[str, Entity],
                      errors: list | None = None) -> Annotations:
     """Read and check every annotation file; raise InputErrors listing every problem found."""
@@ -154,6 +155,7 @@ def load_annotations(sources_dir, sources: dict[str, Source], registry: dict[str
                 continue
             seen_ids[key] = st.location
             out.statements.append(st)
+    _check_breakdowns(out.statements, errors)
     if errors:
         raise InputErrors(errors)
     return out
@@ -223,7 +225,8 @@ def _statement(node, source: Source, sources, registry) -> Statement:
         raise AnnotationError(f"unknown predicate {pname!r}; see {README} for the list", node.loc("predicate"))
     pred = PREDICATES[pname]
     subject = _entity_ref(node, "subject", registry, pred.subjects)
-    st = Statement(id="", source=source.id, subject=subject, predicate=pname, location=node.loc())
+    st = Statement(id="", source=source.id, subject=subject, predicate=pname, location=node.loc(),
+                   lines={key: node.loc(key) for key in node})
 
     if pred.kind == "entity":
         if "value" in node:
@@ -234,11 +237,11 @@ def _statement(node, source: Source, sources, registry) -> Statement:
             raise AnnotationError(f"{pname} takes a {pred.kind} 'value', not an 'object'", node.loc("object"))
         if "value" not in node:
             raise AnnotationError(f"{pname} needs a 'value' ({pred.kind})", node.loc("predicate"))
-        st.value = _value(node, pred.kind)
+        st.value = _value(node, pred.kind, source.calendar)
 
     for key in DATE_QUALIFIERS:
         if key in node:
-            st.dates[key] = parse_date_field(node[key], node.loc(key))
+            st.dates[key] = dated(node[key], node.loc(key), source.calendar)
     for key in ENTITY_QUALIFIERS:
         if key in node:
             st.entities[key] = _entity_ref(node, key, registry)
@@ -264,6 +267,22 @@ def _statement(node, source: Source, sources, registry) -> Statement:
         if not isinstance(node["approximate"], bool):
             raise AnnotationError("approximate is true or false", node.loc("approximate"))
         st.approximate = node["approximate"]
+        if pred.kind != "integer":
+            raise AnnotationError("approximate qualifies a figure; a vague date is a span {after, before}",
+                                  node.loc("approximate"))
+        st.value = Quantity(**{**st.value.__dict__, "approximate": st.value.approximate or st.approximate})
+    if pred.kind == "integer":
+        _quantity_qualifiers(node, st, registry)
+    else:
+        for key in ("counts", "group", "maximum", "part_of", "breakdown_complete"):
+            if key in node:
+                raise AnnotationError(f"{key} qualifies a number (numberOfDeputies, count, …), not {pname}",
+                                      node.loc(key))
+    if "stance" in node:
+        if node["stance"] not in STANCES:
+            raise AnnotationError(f"unknown stance {node['stance']!r}; known: {', '.join(STANCES)} "
+                                  f"(see {README})", node.loc("stance"))
+        st.stance = node["stance"]
     if "uncertain" in node:
         if not isinstance(node["uncertain"], str) or not node["uncertain"].strip():
             raise AnnotationError("uncertain says, in words, what the text leaves unclear", node.loc("uncertain"))
@@ -277,38 +296,89 @@ def _statement(node, source: Source, sources, registry) -> Statement:
     return st
 
 
-def _value(node, kind):
+def _value(node, kind, default_calendar=None):
     raw = node["value"]
     loc = node.loc("value")
     if kind == "date":
-        return parse_date_field(raw, loc)
+        return dated(raw, loc, default_calendar)
     if kind == "integer":
-        if isinstance(raw, bool) or not isinstance(raw, int):
-            raise AnnotationError(f"{raw!r} is not a whole number (write 2000, not '2,000' or 'about 2000'; "
-                                  "say 'approximate: true' for round figures)", loc)
-        if raw < 0:
-            raise AnnotationError("a count cannot be negative", loc)
-        return raw
+        try:
+            return parse_quantity(raw)
+        except QuantityError as exc:
+            raise AnnotationError(f"{exc} (a number is 2000, or a mapping such as "
+                                  "{lower: 2000, upper: 3000, written: \"between two and three thousand\"}; "
+                                  f"see {README})", loc) from None
     if not isinstance(raw, str) or not raw.strip():
         raise AnnotationError(f"{raw!r} is not text", loc)
     return raw.strip()
 
 
+def _quantity_qualifiers(node, st: Statement, registry):
+    """counts, group, maximum, part_of, breakdown_complete: what a number counts and how it divides."""
+    if "counts" in node:
+        if node["counts"] not in COUNTED:
+            raise AnnotationError(f"unknown counts {node['counts']!r}; known: {', '.join(COUNTED)}",
+                                  node.loc("counts"))
+        st.counted = node["counts"]
+    elif st.predicate == "count":
+        raise AnnotationError(f"count needs 'counts' (what is counted: {', '.join(COUNTED)})",
+                              node.loc("predicate"))
+    else:
+        st.counted = DEFAULT_COUNTED.get(st.predicate)
+    if "group" in node:
+        group = node["group"]
+        if not isinstance(group, dict) or set(group) != {"by", "value"}:
+            raise AnnotationError("group is {by: party|trade|…, value: <entity-id or words>}", node.loc("group"))
+        if group["by"] not in GROUPINGS:
+            raise AnnotationError(f"unknown group 'by' {group['by']!r}; known: {', '.join(GROUPINGS)}",
+                                  group.loc("by"))
+        value = group["value"]
+        if not isinstance(value, str) or not value.strip():
+            raise AnnotationError("the group's value is an entity id or the words of the text", group.loc("value"))
+        st.group_by, st.group, st.group_is_entity = group["by"], value.strip(), value.strip() in registry
+    if "maximum" in node:
+        if not isinstance(node["maximum"], bool):
+            raise AnnotationError("maximum is true or false", node.loc("maximum"))
+        st.maximum = node["maximum"]
+    if "breakdown_complete" in node:
+        raw = node["breakdown_complete"]
+        if not isinstance(raw, bool) and raw not in GROUPINGS:
+            raise AnnotationError("breakdown_complete is true (every breakdown of this total is complete) or the "
+                                  f"grouping whose parts are all of it: {', '.join(GROUPINGS)}",
+                                  node.loc("breakdown_complete"))
+        st.breakdown_complete = raw
+    if "part_of" in node:
+        if not isinstance(node["part_of"], str) or not SLUG.match(node["part_of"]):
+            raise AnnotationError("part_of is the id of the total's statement (give the total an 'id')",
+                                  node.loc("part_of"))
+        st.part_of, st.part_of_location = node["part_of"], node.loc("part_of")
+
+
 def _attribution(node, st: Statement, registry):
     raw = node.get("attribution", "author")
+    usage = "author, editor, translator, quoted:<agent-id>, or quoted with claimant: \"words\""
     if not isinstance(raw, str):
-        raise AnnotationError("attribution is author, editor, translator or quoted:<person-id>",
-                              node.loc("attribution"))
+        raise AnnotationError(f"attribution is {usage}", node.loc("attribution"))
     if raw.startswith("quoted:"):
         pid = raw.split(":", 1)[1]
-        if pid not in registry or registry[pid].cls != "Person":
-            raise AnnotationError(f"quoted person {pid!r} is not a Person in the registry", node.loc("attribution"))
+        if pid not in registry or registry[pid].cls not in CLAIMANT_CLASSES:
+            raise AnnotationError(f"quoted {pid!r} is not a person, organisation or publication in the registry",
+                                  node.loc("attribution"))
         st.attribution, st.quoted = "quoted", pid
+    elif raw == "quoted":
+        if not isinstance(node.get("claimant"), str) or not node["claimant"].strip():
+            raise AnnotationError("'attribution: quoted' without an entity needs 'claimant': the words of the "
+                                  "text naming who claims it (\"the bourgeois press\")", node.loc("attribution"))
+        st.attribution = "quoted"
     elif raw in ("author", "editor", "translator"):
         st.attribution = raw
     else:
-        raise AnnotationError(f"unknown attribution {raw!r}: author, editor, translator or quoted:<person-id>",
-                              node.loc("attribution"))
+        raise AnnotationError(f"unknown attribution {raw!r}: {usage}", node.loc("attribution"))
+    if "claimant" in node:
+        if raw != "quoted":
+            raise AnnotationError("claimant goes with 'attribution: quoted' (an unnamed claimant); "
+                                  "a registered one is 'attribution: quoted:<id>'", node.loc("claimant"))
+        st.claimant = node["claimant"].strip()
 
 
 def _evidence(node, st: Statement, source: Source):
@@ -327,7 +397,7 @@ def _evidence(node, st: Statement, source: Source):
     st.evidence = Evidence(node["quote"], start, end, source.line_of(start))
     for key, d in st.dates.items():
         _check_written(d, st.evidence, node.loc(key))
-    if isinstance(st.value, HistoricalDate):
+    if isinstance(st.value, (HistoricalDate, DateSpan, Quantity)):
         _check_written(st.value, st.evidence, node.loc("value"))
     kind = source.editorial_kind(start, end)
     if kind and st.attribution == "author":
@@ -338,9 +408,30 @@ def _evidence(node, st: Statement, source: Source):
                               "in sources.yaml", node.loc("attribution"))
 
 
-def _check_written(d: HistoricalDate, ev: Evidence, loc: Location):
+def _check_written(d, ev: Evidence, loc: Location):
+    what = "figure" if isinstance(d, Quantity) else "date"
     if d.written and d.written not in ev.quote:
-        raise AnnotationError(f"the date as written, {d.written!r}, is not in the quote", loc)
+        raise AnnotationError(f"the {what} as written, {d.written!r}, is not in the quote", loc)
+    if getattr(d, "printed", None) and d.printed not in ev.quote:
+        raise AnnotationError(f"the date as printed, {d.printed!r}, is not in the quote", loc)
+
+
+def _check_breakdowns(statements: list[Statement], errors: list) -> None:
+    """Each part_of names a number statement of the same source, and counts what the total counts."""
+    by_id = {(st.source, st.id): st for st in statements}
+    for st in statements:
+        if st.part_of is None:
+            continue
+        total = by_id.get((st.source, st.part_of))
+        loc = st.part_of_location
+        if total is None:
+            errors.append(AnnotationError(f"part_of {st.part_of!r}: no statement with that id in {st.source} "
+                                          "(give the total an 'id')", loc))
+        elif total.quantity is None:
+            errors.append(AnnotationError(f"part_of {st.part_of!r} is a {total.predicate} statement, not a number",
+                                          loc))
+        elif total.part_of is not None:
+            errors.append(AnnotationError(f"part_of {st.part_of!r} is itself a part; name the total", loc))
 
 
 def _statement_id(node) -> str:

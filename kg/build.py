@@ -105,11 +105,13 @@ def run_validation(config: Config, graphs: Graphs, timings: dict | None = None, 
     """Targeted SHACL validation of the quads (kg.shacl_targeted); `store` holds them, or one is made in memory."""
     t = time.perf_counter()
     shapes = load_shapes(config.shapes_dir, rebaser(config.base_iri))
-    if store is None:
+    if store is None:          # as kg.store.write_store writes it: the named graphs, and each triple once by default
         store = ox.Store()
-        store.bulk_extend(to_ox_quads(graphs.quads.quads))
+        quads = to_ox_quads(graphs.quads.quads)
+        store.bulk_extend(quads)
+        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
     report = validate_targeted(graphs.quads.quads, store, graphs.ontology, shapes, Iris(config.base_iri).graph,
-                               graphs.quads.origin, progress=progress)
+                               graphs.quads.origin, graphs.quads.triple_origin, config.base_iri, progress=progress)
     if timings is not None:
         timings["SHACL validation"] = time.perf_counter() - t
     return report
@@ -173,7 +175,8 @@ def build(config: Config, corpus: Corpus | None = None, progress: bool = False) 
                 "partitions": parts, "search": search_counts,
                 "examples": [e for e in EXAMPLES if e in graphs.corpus.registry] or sorted(graphs.corpus.registry)[:3],
             }
-            void = void_turtle(manifest, parts, f"{config.base_iri}dumps/", f"{config.base_iri}sparql").encode()
+            iris = Iris(config.base_iri)
+            void = void_turtle(manifest, parts, iris.dumps(), iris.sparql()).encode()
             (build_dir / "dumps" / "void.ttl").write_bytes(void)
             files["void.ttl"] = {"bytes": len(void), "sha256": hashlib.sha256(void).hexdigest(), "triples": None}
             timings["write dumps"] = time.perf_counter() - t

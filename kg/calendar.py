@@ -18,6 +18,8 @@ AMBIGUOUS = "ambiguous"   # the text does not say which calendar; kept as a rang
 CALENDARS = (JULIAN, GREGORIAN, AMBIGUOUS)
 
 DAY, MONTH, YEAR = "day", "month", "year"
+SPAN = "span"             # a vague span: "between May and October 1905", "after", "before"
+CORRECTORS = ("editor", "translator", "external")   # who corrects a misprint
 WIKIDATA_PRECISION = {YEAR: 9, MONTH: 10, DAY: 11}
 WIKIDATA_CALENDAR = {JULIAN: "Q1985786", GREGORIAN: "Q1985727"}
 
@@ -84,6 +86,10 @@ class HistoricalDate:
     calendar: str
     precision: str
     written: str | None = None
+    basis: str | None = None             # why this calendar, where the date departs from its source's
+    printed: str | None = None           # a misprint as printed; `value` is then the correction
+    corrected_by: str | None = None      # editor | translator | external
+    correction_basis: str | None = None
 
     @property
     def parts(self) -> tuple[int, ...]:
@@ -115,21 +121,61 @@ class HistoricalDate:
 
     @property
     def gregorian(self) -> str | None:
-        """The Gregorian value at the date's own precision, or None for a day of unknown calendar.
+        """The Gregorian value at the date's own precision, or None when there is no exact one.
 
-        A day converts exactly. A month or year keeps its number, whatever the calendar: the
-        shift of 13 days is within its precision, as in Wikidata; `earliest`/`latest` give the
-        exact bounds. A day whose calendar the text leaves open has two readings, so no value.
+        A Julian or Gregorian day converts exactly, and a Gregorian month or year is itself.
+        A Julian month or year is not a Gregorian one (Julian August 1917 runs into Gregorian
+        September), and a date whose calendar the text leaves open has two readings: these
+        get no value, only the exact bounds `earliest`/`latest`.
         """
-        if self.precision != DAY:
+        if self.calendar == GREGORIAN:
             return self.value
-        if self.calendar == AMBIGUOUS:
+        if self.calendar == AMBIGUOUS or self.precision != DAY:
             return None
         return self._to_gregorian(self.parts, self.calendar).isoformat()
 
 
-def parse_date(value, calendar, written=None) -> HistoricalDate:
-    """Check and build a HistoricalDate; raises DateError with a reason a historian can act on."""
+@dataclass(frozen=True)
+class DateSpan:
+    """A vague span ("between May and October 1905", "after", "before"): inclusive bounds only."""
+
+    after: HistoricalDate | None     # the span begins within this date (inclusive)
+    before: HistoricalDate | None    # the span ends within this date (inclusive)
+    calendar: str
+    written: str | None = None
+    basis: str | None = None
+    printed: str | None = None       # a misprint as printed, which the span corrects
+    corrected_by: str | None = None
+    correction_basis: str | None = None
+    precision: str = SPAN
+    gregorian = None                 # a span is never one Gregorian value
+
+    @property
+    def earliest(self) -> date | None:
+        return self.after.earliest if self.after else None
+
+    @property
+    def latest(self) -> date | None:
+        return self.before.latest if self.before else None
+
+
+def parse_span(after, before, calendar, written=None, basis=None, **correction) -> DateSpan:
+    """Check and build a DateSpan; either bound may be missing, not both."""
+    if after is None and before is None:
+        raise DateError("a span gives 'after', 'before' or both")
+    lo = parse_date(after, calendar) if after is not None else None
+    hi = parse_date(before, calendar) if before is not None else None
+    if lo and hi and lo.earliest > hi.latest:
+        raise DateError(f"the span's 'after' ({after}) is later than its 'before' ({before})")
+    if correction.get("corrected_by") is not None and correction["corrected_by"] not in CORRECTORS:
+        raise DateError(f"corrected_by {correction['corrected_by']!r} is not one of {', '.join(CORRECTORS)}")
+    return DateSpan(lo, hi, calendar, written, basis, **correction)
+
+
+def parse_date(value, calendar, written=None, **extra) -> HistoricalDate:
+    """Check and build a HistoricalDate; raises DateError with a reason a historian can act on.
+
+    `extra` carries basis, printed, corrected_by and correction_basis."""
     if calendar is None:
         raise DateError(f"calendar is missing: say one of {', '.join(CALENDARS)}")
     if calendar not in CALENDARS:
@@ -147,4 +193,6 @@ def parse_date(value, calendar, written=None) -> HistoricalDate:
         if not 1 <= day <= limit:
             raise DateError(f"{text!r}: day {day} does not exist in that month ({calendar} calendar)")
     precision = DAY if day is not None else MONTH if month is not None else YEAR
-    return HistoricalDate(text, calendar, precision, written)
+    if extra.get("corrected_by") is not None and extra["corrected_by"] not in CORRECTORS:
+        raise DateError(f"corrected_by {extra['corrected_by']!r} is not one of {', '.join(CORRECTORS)}")
+    return HistoricalDate(text, calendar, precision, written, **extra)

@@ -8,6 +8,10 @@ from kg.annotations import Annotations, load_annotations
 from kg.errors import SourceError
 from kg.registry import Entity, load_registry
 from kg.sources import Source, load_sources
+from kg.vocabulary import CLASSES
+
+PUBLICATION_CLASSES = set(CLASSES["publications"])
+WORK_CLASSES = PUBLICATION_CLASSES | {"Manifesto", "Decree"}   # a source contains a text: a work
 
 
 @dataclass
@@ -26,5 +30,15 @@ def load_corpus(sources_dir) -> Corpus:
         if src.author not in registry:
             errors.append(SourceError(f"author {src.author!r} is not in the entity registry",
                                       src.meta.loc("author")))
+        for key, allowed in (("work", WORK_CLASSES), ("periodical", PUBLICATION_CLASSES)):
+            eid = getattr(src, key)
+            if eid is None:
+                continue
+            if eid not in registry:
+                errors.append(SourceError(f"{key} {eid!r} is not in the entity registry (define it in "
+                                          "sources/entities/common.yaml)", src.meta.loc(key)))
+            elif registry[eid].cls not in allowed:
+                errors.append(SourceError(f"{key} {eid!r} is a {registry[eid].cls}; expected one of "
+                                          f"{', '.join(sorted(allowed))}", src.meta.loc(key)))
     annotations = load_annotations(sources_dir, sources, registry, errors)
     return Corpus(sources, registry, annotations)

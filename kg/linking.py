@@ -26,6 +26,7 @@ import yaml
 from kg import __version__, sssom
 from kg.corpus import Corpus, load_corpus
 from kg.errors import AnnotationError, BadParameter, InputErrors, KgError, Location
+from kg.iris import Iris
 from kg.registry import JUSTIFICATIONS, LINKS_FILE, load_registry
 from kg.vocabulary import PREDICATES
 from kg.matching import Candidate, Dates, our_names, rank, score, search_terms, similarity
@@ -133,9 +134,9 @@ def write_proposals(config, proposals: Proposals, out_path, force: bool = False)
     _refuse_overwrite(path, force)
     stem = path.name.split(".")[0]
     metadata = {
-        "curie_map": {"kg": f"{config.base_iri}ontology#", "kgr": f"{config.base_iri}id/",
+        "curie_map": {"kg": Iris(config.base_iri).ontology_ns, "kgr": Iris(config.base_iri).entity_ns,
                       "orcid": "https://orcid.org/", "wd": WD},
-        "mapping_set_id": f"{config.base_iri}mappings/{stem}",
+        "mapping_set_id": Iris(config.base_iri).mapping_set(stem),
         "mapping_set_title": "Candidate links from the soviets knowledge graph to Wikidata, for review",
         "mapping_set_description": (
             "Wikidata items proposed by `kg link` for entities of the registry that have no link: "
@@ -197,7 +198,7 @@ def accept(config, mapping_file, client: WikidataClient | None = None, today: st
             out.unreviewed += 1
             continue
         try:
-            entry = _entry(ms, row, loc, registry, today, f"{config.base_iri}id/")
+            entry = _entry(ms, row, loc, registry, today, Iris(config.base_iri).entity_ns)
         except AnnotationError as exc:
             errors.append(exc)
             continue

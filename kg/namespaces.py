@@ -5,6 +5,8 @@ from __future__ import annotations
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD, TIME  # noqa: F401
 
+from kg.iris import Iris
+
 ORG = Namespace("http://www.w3.org/ns/org#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 SCHEMA = Namespace("https://schema.org/")
@@ -23,13 +25,14 @@ STANDARD_PREFIXES = {
 
 def kg_namespace(base_iri: str) -> Namespace:
     """The ontology's namespace: `<base>ontology#`."""
-    return Namespace(f"{base_iri}ontology#")
+    return Namespace(Iris(base_iri).ontology_ns)
 
 
 def prefixes(base_iri: str) -> dict[str, str]:
     """All prefixes of the project, ours first; used by dumps, queries and pages alike."""
-    ours = {"kg": str(kg_namespace(base_iri)), "kgr": f"{base_iri}id/", "kgs": f"{base_iri}source/",
-            "kgg": f"{base_iri}graph/", "kgst": f"{base_iri}statement/"}
+    iris = Iris(base_iri)
+    ours = {"kg": iris.ontology_ns, "kgr": iris.entity_ns, "kgs": iris.source_ns,
+            "kgg": iris.graph_ns, "kgst": iris.statement_ns}
     return ours | {k: str(v) for k, v in STANDARD_PREFIXES.items()}
 
 

@@ -16,11 +16,11 @@ from pathlib import Path
 from kg import sssom, yamlfile
 from kg.errors import AnnotationError, InputErrors, Location
 from kg.sources import SLUG
-from kg.vocabulary import ALL_CLASSES, CLASSES, CONSTITUENCIES
+from kg.vocabulary import ALL_CLASSES, CLASSES, CONSTITUENCIES, ORGANISATION_CLASSES, PLACE_CLASSES
 
 QID = re.compile(r"^Q[1-9][0-9]*$")
 ENTITY_KEYS = {"id", "class", "label", "label_ru", "aliases", "constituency", "wikidata",
-               "wikidata_basis", "wikidata_confidence", "note", "description"}
+               "wikidata_basis", "wikidata_confidence", "note", "description", "place"}
 LINKS_FILE = Path("wikidata") / "links.yaml"
 LINK_KEYS = {"id", "wikidata", "wikidata_label", "wikidata_basis", "wikidata_confidence",
              "wikidata_justification", "wikidata_reviewer", "wikidata_reviewer_id", "wikidata_date",
@@ -52,6 +52,7 @@ class Entity:
     description: str | None = None
     link: "Link | None" = None
     related: list["Link"] = field(default_factory=list)   # close, broad, narrow or related matches
+    place: str | None = None        # registry id of the place a body sat in (kg:locatedIn)
 
 
 @dataclass
@@ -123,12 +124,25 @@ def load_registry(sources_dir, errors: list | None = None) -> dict[str, Entity]:
                     f"entity id {ent.id!r} is already defined at {out[ent.id].location}", node.loc("id")))
                 continue
             out[ent.id] = ent
+    _check_places(out, errors)
     _merge_links(Path(sources_dir) / LINKS_FILE, out, verified, errors)
     _unique_links(out, errors)
     _merge_related(Path(sources_dir) / RELATED_FILE, out, verified, errors)
     if errors and not collect:
         raise InputErrors(errors)
     return out
+
+
+def _check_places(entities: dict[str, Entity], errors: list) -> None:
+    """A body's registry place is a place of the registry."""
+    for ent in entities.values():
+        if ent.place is None:
+            continue
+        target = entities.get(ent.place)
+        if target is None or target.cls not in PLACE_CLASSES:
+            what = "not in the registry" if target is None else f"a {target.cls}, not a place"
+            errors.append(AnnotationError(f"place {ent.place!r} is {what}",
+                                          Location(ent.location.path, ent.location.line, "place")))
 
 
 def _yaml_list(path: Path, what: str, errors: list) -> list:
@@ -309,6 +323,12 @@ def _entity(node, verified) -> Entity:
         if c not in CONSTITUENCIES:
             raise AnnotationError(f"unknown constituency {c!r}; known: {', '.join(CONSTITUENCIES)}",
                                   node.loc("constituency"))
+    place = node.get("place")
+    if place is not None:
+        if node["class"] not in ORGANISATION_CLASSES:
+            raise AnnotationError("only bodies (soviets, committees, …) have a registry place", node.loc("place"))
+        if not isinstance(place, str) or not SLUG.match(place):
+            raise AnnotationError("place is the registry id of a place", node.loc("place"))
     qid, link = node.get("wikidata"), None
     if qid is not None:
         qid = _qid(node)
@@ -332,4 +352,4 @@ def _entity(node, verified) -> Entity:
     return Entity(id=node["id"], cls=node["class"], label=node["label"].strip(), location=node.loc("id"),
                   label_ru=node.get("label_ru"), aliases=aliases, constituency=constituency,
                   wikidata=qid, wikidata_basis=node.get("wikidata_basis"), note=node.get("note"),
-                  description=node.get("description"), link=link)
+                  description=node.get("description"), link=link, place=place)

@@ -31,8 +31,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from kg.errors import KgError
-from kg.namespaces import SH
-from kg.validation import Report, Result, _n3, trace
+from kg.config import DEFAULT_BASE_IRI
+from kg.namespaces import SH, kg_namespace
+from kg.validation import Report, Result, Tracer, _n3
 
 SHARED_GRAPHS = ("registry", "links", "sources", "ontology")
 # 20k triples: pySHACL's time per triple grows with the graph; 60k-triple batches took 121 s at
@@ -98,10 +99,12 @@ def _rdf(term):
 
 
 def run_sparql_shapes(store: ox.Store, queries: list[dict]) -> set[tuple]:
-    """Results of the `sh:sparql` constraints, one Oxigraph query each over the union of the graphs."""
+    """Results of the `sh:sparql` constraints, one Oxigraph query each over the store's default graph,
+    which holds every triple of the named graphs once (a union view would repeat a triple stated by
+    two sources, and a sum over it would count it twice)."""
     out = set()
     for q in queries:
-        results = store.query(q["query"], use_default_graph_as_union=True)
+        results = store.query(q["query"])
         names = [v.value for v in results.variables]
         for row in results:
             bound = {n: _rdf(row[n]) for n in names if row[n] is not None}
@@ -157,20 +160,38 @@ def plan_batches(quads, graph_iri: Callable[[str], object], per_batch: int) -> d
                 described.setdefault(_key(t[0]), []).append(t)
         else:
             sources.append(by_graph[g])
+    # A shared subject (an entity of the registry) also has triples in the source graphs (a
+    # soviet's kg:locatedIn, say); a shape on it must see them all wherever it is a focus node, as
+    # it does in the whole graph, so they travel with its description ("everywhere"), and the
+    # objects of those travel with their shared triples (their types, for sh:class).
+    everywhere = {key: list(triples) for key, triples in described.items()}
+    for triples in sources:
+        for t in triples:
+            key = _key(t[0])
+            if key in everywhere:
+                everywhere[key].append(t)
     source_batches = _pack(sources, per_batch)
-    shared_batches = _pack((described[k] for k in sorted(described)), per_batch)
+    shared_batches = _pack((everywhere[k] for k in sorted(everywhere)), per_batch)
     return {"batches": source_batches + shared_batches, "source_batches": len(source_batches),
-            "shared_batches": len(shared_batches), "described": described}
+            "shared_batches": len(shared_batches), "described": described, "everywhere": everywhere}
 
 
 def _validate_batch(i: int) -> list[tuple]:
     """pySHACL over one batch, completed with the ontology and the shared triples of the IRIs it mentions."""
     import pyshacl
-    chunk, described = _WORK["batches"][i], _WORK["described"]
+    chunk, described, everywhere = _WORK["batches"][i], _WORK["described"], _WORK["everywhere"]
     g = Graph()
     for t in _WORK["ontology"]:
         g.add(t)
     seen: set = set()
+    typed: set = set()
+
+    def add_shared(term) -> None:
+        if isinstance(term, URIRef) and (key := _key(term)) not in typed:
+            typed.add(key)
+            for ct in described.get(key, ()):
+                g.add(ct)
+
     for t in chunk:
         g.add(t)
         for term in (t[0], t[2]):
@@ -178,24 +199,30 @@ def _validate_batch(i: int) -> list[tuple]:
                 key = _key(term)
                 if key not in seen:
                     seen.add(key)
-                    for ct in described.get(key, ()):
+                    for ct in everywhere.get(key, ()):
                         g.add(ct)
+                        add_shared(ct[2])
     _, report, _ = pyshacl.validate(g, shacl_graph=_WORK["shapes"], inference="none", advanced=True,
                                     allow_warnings=True)
+    # a node brought in only for its types (the object of a completing triple) is not described
+    # whole here: it is judged in a batch that holds it whole (every registry subject has one)
     return [tuple(report.value(r, p) for p in (SH.focusNode, SH.resultPath, SH.sourceShape, SH.resultSeverity,
                                                SH.resultMessage, SH.value, SH.sourceConstraintComponent,
                                                SH.sourceConstraint))
-            for r in report.subjects(RDF.type, SH.ValidationResult)]
+            for r in report.subjects(RDF.type, SH.ValidationResult)
+            if not isinstance(focus := report.value(r, SH.focusNode), URIRef) or _key(focus) in seen]
 
 
 def validate_targeted(quads, store: ox.Store, ontology: Graph, shapes: Graph, graph_iri: Callable[[str], object],
-                      origin: dict | None = None, per_batch: int = PER_BATCH, processes: int | None = None,
+                      origin: dict | None = None, triple_origin: dict | None = None,
+                      base_iri: str = DEFAULT_BASE_IRI, per_batch: int = PER_BATCH, processes: int | None = None,
                       progress: bool = False) -> Report:
     """Validate all `quads` (already in `store`) against `shapes`; the Report and report graph pySHACL would give."""
     plain, sparql = split_shapes(shapes)
     plan = plan_batches(quads, graph_iri, per_batch)
     batches = plan["batches"]
-    _WORK.update(batches=batches, described=plan["described"], ontology=list(ontology), shapes=plain)
+    _WORK.update(batches=batches, described=plan["described"], everywhere=plan["everywhere"],
+                 ontology=list(ontology), shapes=plain)
     found: set = set()
     try:
         processes = min(processes or os.cpu_count() or 1, len(batches))
@@ -215,14 +242,16 @@ def validate_targeted(quads, store: ox.Store, ontology: Graph, shapes: Graph, gr
     finally:
         _WORK.clear()
     found |= run_sparql_shapes(store, sparql)
-    report = _report(found, shapes, origin or {})
+    report = _report(found, shapes, Tracer(origin or {}, triple_origin or {}), base_iri)
     report.stats = {"source_batches": plan["source_batches"], "shared_batches": plan["shared_batches"],
                     "sparql_constraints": len(sparql), "processes": processes}
     return report
 
 
-def _report(found: set, shapes: Graph, origin: dict) -> Report:
-    """The Report and its sh:ValidationReport graph, as pySHACL writes them."""
+def _report(found: set, shapes: Graph, tracer: Tracer, base_iri: str) -> Report:
+    """The Report and its sh:ValidationReport graph, as pySHACL writes them, each result traced to
+    the annotation line(s) behind it as kg.validation does."""
+    annotation_origin = kg_namespace(base_iri).annotationOrigin
     g = Graph()
     g.bind("sh", SH)
     root = BNode()
@@ -239,9 +268,12 @@ def _report(found: set, shapes: Graph, origin: dict) -> Report:
                 g.add((r, p, o))
                 if isinstance(o, BNode) and p != SH.value:
                     _copy_bnode(shapes, o, g)
+        where = tracer.trace(focus, path, value)
+        if where:
+            g.add((r, annotation_origin, Literal(where)))
         results.append(Result(focus=str(focus), path=_n3(path), message=str(message or ""),
                               severity=str(severity).rsplit("#", 1)[-1], shape=_n3(shape), value=_n3(value),
-                              origin=trace(focus, origin)))
+                              origin=where))
     conforms = not any(r.severity == "Violation" for r in results)
     g.add((root, SH.conforms, Literal(conforms)))
     results.sort(key=lambda r: (r.origin or "", r.focus, r.message))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg import yamlfile
-from kg.calendar import DateError, HistoricalDate, parse_date
+from kg.calendar import CALENDARS, DateError, HistoricalDate, parse_date
 from kg.errors import Location, SourceError
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -35,6 +35,10 @@ class Source:
     language: str
     rights: str
     meta: dict                      # the whole metadata entry (a yamlfile.Node)
+    calendar: str | None = None     # the calendar of the source's dates unless a date says otherwise
+    calendar_basis: str | None = None   # why: the text's own evidence for its calendar
+    work: str | None = None         # registry id of the work the document contains
+    periodical: str | None = None   # registry id of the periodical it appeared in
     dates: dict = field(default_factory=dict)   # "written"/"published" → HistoricalDate
     editorial: list[Span] = field(default_factory=list)
     line_starts: list[int] = field(default_factory=list)
@@ -60,16 +64,36 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
-def _date(node, key, loc) -> HistoricalDate | None:
+def _date(node, key, loc, default_calendar=None) -> HistoricalDate | None:
     raw = node.get(key)
     if raw is None:
         return None
     if not isinstance(raw, dict):
         raise SourceError("a date is a mapping {date, calendar, written}", loc)
+    calendar = raw.get("calendar", default_calendar)
+    if default_calendar and calendar != default_calendar and not raw.get("calendar_basis"):
+        raise SourceError(f"this date is {calendar}, not the source's {default_calendar}: say why in calendar_basis",
+                          loc)
     try:
-        return parse_date(raw.get("date"), raw.get("calendar"), raw.get("written"))
+        return parse_date(raw.get("date"), calendar, raw.get("written"), basis=raw.get("calendar_basis"))
     except DateError as exc:
         raise SourceError(str(exc), loc) from None
+
+
+def _calendar_policy(node) -> tuple[str | None, str | None]:
+    """`calendar: {default, basis}`: the calendar a source's dates are in, and the text's evidence for it."""
+    raw = node.get("calendar")
+    if raw is None:
+        return None, None
+    if not isinstance(raw, dict) or set(raw) != {"default", "basis"}:
+        raise SourceError("calendar is {default: julian|gregorian|ambiguous, basis: \"why, from the text\"}",
+                          node.loc("calendar"))
+    if raw["default"] not in CALENDARS:
+        raise SourceError(f"calendar default {raw['default']!r} is not one of {', '.join(CALENDARS)}",
+                          raw.loc("default"))
+    if not isinstance(raw["basis"], str) or not raw["basis"].strip():
+        raise SourceError("the calendar's basis says why, in words", raw.loc("basis"))
+    return raw["default"], raw["basis"].strip()
 
 
 def load_sources(sources_dir) -> dict[str, Source]:
@@ -110,8 +134,14 @@ def load_sources(sources_dir) -> dict[str, Source]:
         src = Source(id=sid, path=path, text=text, title=node["title"], author=node["author"],
                      author_basis=node.get("author_basis"), author_span=None, language=node["language"],
                      rights=node["rights"], meta=node, line_starts=_line_starts(text))
+        src.calendar, src.calendar_basis = _calendar_policy(node)
+        for key in ("work", "periodical"):
+            if node.get(key) is not None:
+                if not isinstance(node[key], str) or not SLUG.match(node[key]):
+                    raise SourceError(f"{key} is the registry id of an entity", node.loc(key))
+                setattr(src, key, node[key])
         for key in ("written", "published"):
-            d = _date(node, key, node.loc(key))
+            d = _date(node, key, node.loc(key), src.calendar)
             if d:
                 src.dates[key] = d
         quote = node.get("author_quote")

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, TIME, XSD
 
-from kg.calendar import AMBIGUOUS, DAY, MONTH, WIKIDATA_CALENDAR, WIKIDATA_PRECISION, HistoricalDate
+from kg.calendar import AMBIGUOUS, DAY, MONTH, WIKIDATA_CALENDAR, WIKIDATA_PRECISION, DateSpan, HistoricalDate
 from kg.corpus import Corpus
 from kg.iris import Iris
 from kg.namespaces import OA, ORG, WD, kg_namespace
 from kg.registry import Entity, Link
 from kg.sources import Source
-from kg.vocabulary import CONSTITUENCIES, PREDICATES
+from kg.quantity import Quantity
+from kg.vocabulary import CONSTITUENCIES, FACT_STANCES, PREDICATES
 
 XSD_OF_PRECISION = {DAY: XSD.date, MONTH: XSD.gYearMonth, "year": XSD.gYear}
 TIME_OF_PRECISION = {DAY: TIME.inXSDDate, MONTH: TIME.inXSDgYearMonth, "year": TIME.inXSDgYear}
@@ -30,6 +31,7 @@ QUALIFIER_PROPERTY = {"when": "pointInTime", "start": "startTime", "end": "endTi
                       "unit": "unit"}
 ATTRIBUTION = {"author": "AuthorAttribution", "editor": "EditorAttribution",
                "translator": "TranslatorAttribution", "quoted": "QuotedAttribution"}
+CORRECTED_BY = {"editor": "EditorAttribution", "translator": "TranslatorAttribution", "external": "ExternalKnowledge"}
 CONTEXT_CHARS = 32    # prefix/suffix length of text-quote selectors
 SEMAPV = "https://w3id.org/semapv/vocab/"
 
@@ -45,6 +47,9 @@ class Quads:
 
     quads: list[tuple] = field(default_factory=list)
     origin: dict[URIRef | BNode, str] = field(default_factory=dict)   # node → "file:line"
+    # A direct triple's subject is an entity, whose own origin is the registry: the triple keeps
+    # the line of the annotation that states it, so that a violation on it is traced there.
+    triple_origin: dict[tuple, list[str]] = field(default_factory=dict)   # (s, p, o) → ["file:line", …]
 
     def add(self, s, p, o, g):
         self.quads.append((s, p, o, g))
@@ -64,29 +69,57 @@ class TripleMaker:
     def entity(self, eid: str) -> URIRef:
         return self.iris.entity(eid)
 
-    def date_node(self, node: URIRef, d: HistoricalDate, g) -> None:
+    def calendar_model(self, calendar: str) -> URIRef:
+        return self.kg.AmbiguousCalendar if calendar == AMBIGUOUS else WD[WIKIDATA_CALENDAR[calendar]]
+
+    def date_node(self, node: URIRef, d: HistoricalDate | DateSpan, g) -> None:
+        """A date as written; a typed Gregorian value only when exact, and always its exact bounds."""
         k = self.kg
         self.add(node, RDF.type, k.HistoricalDate, g)
+        self.add(node, k.calendarModel, self.calendar_model(d.calendar), g)
+        if d.basis:
+            self.add(node, k.calendarBasis, Literal(d.basis, lang="en"), g)
+        if d.written:
+            self.add(node, k.asWritten, Literal(d.written), g)
+        if d.earliest:
+            self.add(node, k.earliestGregorian, Literal(d.earliest.isoformat(), datatype=XSD.date), g)
+        if d.latest:
+            self.add(node, k.latestGregorian, Literal(d.latest.isoformat(), datatype=XSD.date), g)
+        if d.printed:
+            self.add(node, k.asPrinted, Literal(d.printed), g)
+            self.add(node, k.correctedBy, k[CORRECTED_BY[d.corrected_by]], g)
+            if d.correction_basis:
+                self.add(node, k.correctionBasis, Literal(d.correction_basis, lang="en"), g)
+        if isinstance(d, DateSpan):
+            self.add(node, RDF.type, k.DateSpan, g)
+            self.add(node, k.precision, k.SpanPrecision, g)
+            return
         self.add(node, RDF.type, TIME.Instant, g)
         self.add(node, k.originalValue, Literal(d.value), g)
         self.add(node, k.precision, k[camel(d.precision) + "Precision"], g)
         self.add(node, k.wikidataPrecision, Literal(WIKIDATA_PRECISION[d.precision]), g)
-        if d.calendar == AMBIGUOUS:
-            self.add(node, k.calendarModel, k.AmbiguousCalendar, g)
-        else:
-            self.add(node, k.calendarModel, WD[WIKIDATA_CALENDAR[d.calendar]], g)
         if d.gregorian is not None:
             self.add(node, k.gregorianValue, Literal(d.gregorian, datatype=XSD_OF_PRECISION[d.precision]), g)
             self.add(node, TIME_OF_PRECISION[d.precision],
                      Literal(d.gregorian, datatype=XSD_OF_PRECISION[d.precision]), g)
-        if d.written:
-            self.add(node, k.asWritten, Literal(d.written), g)
-        self.add(node, k.earliestGregorian, Literal(d.earliest.isoformat(), datatype=XSD.date), g)
-        self.add(node, k.latestGregorian, Literal(d.latest.isoformat(), datatype=XSD.date), g)
+
+    def quantity_node(self, node: URIRef, q: Quantity, g) -> None:
+        """A figure after Wikidata's quantity: amount or bounds, exclusive flags, approximate, as written."""
+        k = self.kg
+        self.add(node, RDF.type, k.Quantity, g)
+        for prop, value in ((k.amount, q.amount), (k.lowerBound, q.lower), (k.upperBound, q.upper)):
+            if value is not None:
+                self.add(node, prop, Literal(value), g)
+        for prop, flag in ((k.lowerBoundExclusive, q.lower_exclusive), (k.upperBoundExclusive, q.upper_exclusive),
+                           (k.approximate, q.approximate)):
+            if flag:
+                self.add(node, prop, Literal(True), g)
+        if q.written:
+            self.add(node, k.asWritten, Literal(q.written), g)
 
     def selectors(self, target: URIRef, src: Source, start: int, end: int, g) -> None:
         """Web Annotation selectors of a passage: exact quote with context, and its position."""
-        quote, position = URIRef(f"{target}-quote"), URIRef(f"{target}-position")
+        quote, position = self.iris.selector(target, "quote"), self.iris.selector(target, "position")
         self.add(target, RDF.type, OA.SpecificResource, g)
         self.add(target, OA.hasSource, self.iris.source(src.id), g)
         self.add(target, OA.hasSelector, quote, g)
@@ -139,6 +172,9 @@ class TripleMaker:
             self.add(s, SKOS.scopeNote, Literal(e.note, lang="en"), g)
         if e.description:
             self.add(s, RDFS.comment, Literal(e.description, lang="en"), g)
+        if e.place:
+            self.add(s, k.locatedIn, self.entity(e.place), g)
+            self.out.triple_origin.setdefault((s, k.locatedIn, self.entity(e.place)), []).append(str(e.location))
         if e.wikidata:
             self.add(s, SKOS.exactMatch, WD[e.wikidata], g)
             self.add(s, k.wikidataId, Literal(e.wikidata), g)
@@ -191,6 +227,13 @@ class TripleMaker:
             for key in ("publication", "translation"):
                 if src.meta.get(key):
                     self.add(doc, k[key], Literal(src.meta[key]), g)
+            if src.calendar:
+                self.add(doc, k.defaultCalendar, self.calendar_model(src.calendar), g)
+                self.add(doc, k.calendarBasis, Literal(src.calendar_basis, lang="en"), g)
+            if src.work:
+                self.add(doc, k.containsWork, self.entity(src.work), g)
+            if src.periodical:
+                self.add(doc, k.appearedIn, self.entity(src.periodical), g)
             for key, d in src.dates.items():
                 node = self.iris.part(doc, key)
                 self.add(doc, k[key + "Date"], node, g)
@@ -209,7 +252,9 @@ class TripleMaker:
         """The author of a source is a statement too: quoted from the text, or external knowledge."""
         k = self.kg
         node = self.iris.statement(src.id, "authorship")
+        self.out.origin[node] = str(src.meta.loc("author"))
         self.add(node, RDF.type, k.Statement, g)
+        self.add(node, k.stance, k.Asserts, g)
         self.add(node, RDF.type, RDF.Statement, g)
         self.add(node, RDF.subject, doc, g)
         self.add(node, RDF.predicate, DCTERMS.creator, g)
@@ -243,21 +288,25 @@ class TripleMaker:
         g = self.iris.graph(st.source)
         pred = PREDICATES[st.predicate]
         node = self.iris.statement(st.source, st.id)
-        self.out.origin[node] = str(st.location)
+        here = str(st.location)
+        self.out.origin[node] = here
         subj, prop = self.entity(st.subject), k[st.predicate]
 
-        # the direct triple (for a date of unknown calendar there is no Gregorian value to state)
+        # the object: none for a date without an exact Gregorian value or an inexact figure
         if pred.kind == "entity":
             obj = self.entity(st.object)
         elif pred.kind == "date":
             obj = (Literal(st.value.gregorian, datatype=XSD_OF_PRECISION[st.value.precision])
                    if st.value.gregorian else None)
         elif pred.kind == "integer":
-            obj = Literal(st.value)
+            obj = Literal(st.value.amount) if st.value.exact else None
         else:
             obj = Literal(st.value, lang="en")
-        if obj is not None:
+        # the direct triple states what happened: only what the text asserts, decides or enacts
+        if obj is not None and st.stance in FACT_STANCES:
             self.add(subj, prop, obj, g)
+            where = st.lines.get("object" if pred.kind == "entity" else "value", st.location)
+            self.out.triple_origin.setdefault((subj, prop, obj), []).append(str(where))
 
         self.add(node, RDF.type, k.Statement, g)
         self.add(node, RDF.type, RDF.Statement, g)
@@ -265,14 +314,19 @@ class TripleMaker:
         self.add(node, RDF.predicate, prop, g)
         if obj is not None:
             self.add(node, RDF.object, obj, g)
+        self.add(node, k.stance, k[camel(st.stance)], g)
         if pred.kind == "date":
             value_node = self.iris.part(node, "value")
             self.add(node, k.dateValue, value_node, g)
             self.date_node(value_node, st.value, g)
+            self.out.origin[value_node] = str(st.lines.get("value", here))
+        if pred.kind == "integer":
+            self.quantity(node, st, g)
         self.add(node, k.statedIn, self.iris.source(src.id), g)
 
         for key, d in st.dates.items():
             dn = self.iris.part(node, key.replace("_", "-"))
+            self.out.origin[dn] = str(st.lines.get(key, here))
             self.add(node, k[QUALIFIER_PROPERTY[key]], dn, g)
             self.date_node(dn, d, g)
         for key, eid in st.entities.items():
@@ -285,18 +339,18 @@ class TripleMaker:
             self.add(node, k[key], Literal(n), g)
         if st.role:
             self.add(node, k.role, k[camel(st.role)], g)
-        if st.approximate:
-            self.add(node, k.approximate, Literal(True), g)
         if st.uncertain:
             self.add(node, k.uncertainty, Literal(st.uncertain, lang="en"), g)
-        if pred.membership:
+        if pred.membership and st.stance in FACT_STANCES:   # a proposed or alleged post is no ORG membership
             self.membership(node, st, g)
 
         self.add(node, k.attribution, k[ATTRIBUTION[st.attribution]], g)
-        if st.attribution == "quoted":
+        if st.attribution == "quoted" and st.quoted:
             self.add(node, PROV.wasAttributedTo, self.entity(st.quoted), g)
         elif st.attribution == "author":
             self.add(node, PROV.wasAttributedTo, self.entity(src.author), g)
+        if st.claimant:
+            self.add(node, k.claimant, Literal(st.claimant, lang="en"), g)
         if st.external:
             self.add(node, k.attribution, k.ExternalKnowledge, g)
             self.add(node, k.externalBasis, Literal(st.external, lang="en"), g)
@@ -305,6 +359,27 @@ class TripleMaker:
             self.add(node, PROV.wasDerivedFrom, ev, g)
             self.add(ev, RDF.type, k.Evidence, g)
             self.selectors(ev, src, st.evidence.start, st.evidence.end, g)
+
+    def quantity(self, node: URIRef, st, g) -> None:
+        """A figure's quantity node and qualifiers: what it counts, which group, which total it is part of."""
+        k = self.kg
+        qn = self.iris.part(node, "quantity")
+        self.out.origin[qn] = str(st.lines.get("value", st.location))
+        self.add(node, k.quantity, qn, g)
+        self.quantity_node(qn, st.value, g)
+        if st.counted:
+            self.add(node, k.counts, k["Counted" + camel(st.counted)], g)
+        if st.group_by:
+            self.add(node, k.groupBy, k["By" + camel(st.group_by)], g)
+            self.add(node, k.group, self.entity(st.group) if st.group_is_entity else Literal(st.group, lang="en"), g)
+        if st.maximum:
+            self.add(node, k.maximum, Literal(True), g)
+        if st.breakdown_complete:
+            self.add(node, k.breakdownComplete, Literal(True), g)
+            if isinstance(st.breakdown_complete, str):
+                self.add(node, k.completeBreakdownBy, k["By" + camel(st.breakdown_complete)], g)
+        if st.part_of:
+            self.add(node, k.partOf, self.iris.statement(st.source, st.part_of), g)
 
     def membership(self, node: URIRef, st, g) -> None:
         """Posts and memberships read as W3C ORG too: the statement node is an org:Membership."""

@@ -14,7 +14,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from kg.errors import KgError
-from kg.namespaces import SH
+from kg.config import DEFAULT_BASE_IRI
+from kg.namespaces import SH, kg_namespace
 
 
 @dataclass
@@ -36,9 +37,12 @@ class Report:
     stats: dict = field(default_factory=dict)     # how the validation ran (batches, processes)
 
     def text(self) -> str:
-        if self.conforms:
+        violations = sum(r.severity == "Violation" for r in self.results)
+        others = len(self.results) - violations
+        if self.conforms and not others:
             return "SHACL: the graph conforms (0 violations)"
-        lines = [f"SHACL: {len(self.results)} violation(s)"]
+        head = "the graph conforms (0 violations)" if self.conforms else f"{violations} violation(s)"
+        lines = [f"SHACL: {head}" + (f", {others} warning(s)" if others else "")]
         for r in self.results:
             where = f"{r.origin}: " if r.origin else ""
             lines.append(f"{where}{r.severity} {r.message}\n  focus node: {r.focus}\n  path: {r.path}"
@@ -66,28 +70,63 @@ def normalise(graph: Graph) -> Graph:
     return out
 
 
-def validate(data: Graph, shapes: Graph, origin: dict | None = None) -> Report:
-    """Validate `data` (ontology included, for subclass targets) against `shapes` with pySHACL on the whole graph.
+def validate(data: Graph, shapes: Graph, origin: dict | None = None,
+             triple_origin: dict | None = None, base_iri: str = DEFAULT_BASE_IRI) -> Report:
+    """Validate `data` (ontology included, for subclass targets) against `shapes` with pySHACL on the
+    whole graph: the reference that kg.shacl_targeted (what `kg build` runs) is tested against.
 
-    The reference: `kg build` validates with kg.shacl_targeted, which tests compare with this."""
+    Each result names the annotation line behind it (see `trace`), in the report text and, as
+    kg:annotationOrigin, in the report graph that is saved."""
     import pyshacl
 
     conforms, report_graph, _ = pyshacl.validate(
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True)
+    tracer = Tracer(origin or {}, triple_origin or {})
+    annotation_origin = kg_namespace(base_iri).annotationOrigin   # the line(s) behind each result
     results = []
-    for node in report_graph.subjects(RDF.type, SH.ValidationResult):
+    for node in list(report_graph.subjects(RDF.type, SH.ValidationResult)):
         focus = report_graph.value(node, SH.focusNode)
+        path, value = report_graph.value(node, SH.resultPath), report_graph.value(node, SH.value)
+        where = tracer.trace(focus, path, value)
+        if where:
+            report_graph.add((node, annotation_origin, Literal(where)))
         results.append(Result(
             focus=str(focus),
-            path=_n3(report_graph.value(node, SH.resultPath)),
+            path=_n3(path),
             message=str(report_graph.value(node, SH.resultMessage) or ""),
             severity=str(report_graph.value(node, SH.resultSeverity)).rsplit("#", 1)[-1],
             shape=_n3(report_graph.value(node, SH.sourceShape)),
-            value=_n3(report_graph.value(node, SH.value)),
-            origin=trace(focus, origin or {})))
+            value=_n3(value),
+            origin=where))
     violations = [r for r in results if r.severity == "Violation"]
     results.sort(key=lambda r: (r.origin or "", r.focus, r.message))
     return Report(conforms=not violations, results=results, graph=report_graph)
+
+
+class Tracer:
+    """Finds the annotation lines behind a result: the triple's own, else its node's."""
+
+    def __init__(self, origin: dict, triple_origin: dict):
+        self.origin, self.triple_origin = origin, triple_origin
+        self.by_subject_predicate: dict | None = None
+
+    def trace(self, focus, path=None, value=None) -> str | None:
+        """The offending triple's line (focus, path, value); else every line stating (focus, path, …);
+        else the line of the focus node, or of the statement its #fragment hangs off."""
+        if path is not None and value is not None and (focus, path, value) in self.triple_origin:
+            return "; ".join(dict.fromkeys(self.triple_origin[(focus, path, value)]))
+        if path is not None:
+            lines = self._index().get((focus, path))
+            if lines:
+                return "; ".join(dict.fromkeys(lines))
+        return trace(focus, self.origin)
+
+    def _index(self) -> dict:
+        if self.by_subject_predicate is None:
+            self.by_subject_predicate = {}
+            for (s, p, _), lines in self.triple_origin.items():
+                self.by_subject_predicate.setdefault((s, p), []).extend(lines)
+        return self.by_subject_predicate
 
 
 def trace(node, origin: dict) -> str | None:

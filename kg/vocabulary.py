@@ -27,6 +27,8 @@ ORGANISATION_CLASSES = set(CLASSES["soviets"]) | set(CLASSES["organisations"])
 EVENT_CLASSES = set(CLASSES["events"])
 PLACE_CLASSES = set(CLASSES["places"])
 AGENT_CLASSES = ORGANISATION_CLASSES | {"Person"}
+# Who can make a claim a text reports: any agent, or a newspaper or other publication.
+CLAIMANT_CLASSES = AGENT_CLASSES | set(CLASSES["publications"])
 
 # Constituencies of a soviet: whose deputies sit in it. Each adds a class too (WorkersSoviet…).
 CONSTITUENCIES = {"workers": "WorkersSoviet", "soldiers": "SoldiersSoviet",
@@ -55,6 +57,7 @@ def _p(name, kind, subjects=None, objects=None, membership=False, doc=""):
 
 
 ORGS, EVENTS, PLACES, AGENTS = ORGANISATION_CLASSES, EVENT_CLASSES, PLACE_CLASSES, AGENT_CLASSES
+PUBLICATIONS = set(CLASSES["publications"])
 
 PREDICATES = {p.name: p for p in [
     # -- relations between entities --
@@ -67,6 +70,15 @@ PREDICATES = {p.name: p for p in [
     _p("holdsPost", "entity", {"Person"}, ORGS | {"Publication", "Newspaper"}, membership=True,
        doc="a post in a body; needs role (president, secretary…); start, end, replaces"),
     _p("led", "entity", AGENTS, ORGS | EVENTS, doc="led a body or an event, informally or not"),
+    _p("influenced", "entity", AGENTS, ORGS | EVENTS,
+       doc="had a (predominant) influence on a body or event, without leading it"),
+    _p("supported", "entity", AGENTS | PUBLICATIONS, AGENTS | EVENTS | PUBLICATIONS, doc="supported or backed"),
+    _p("subscribedTo", "entity", AGENTS, PUBLICATIONS, doc="subscribed to a paper or publication"),
+    _p("contributedTo", "entity", AGENTS, PUBLICATIONS, doc="wrote for a paper or publication"),
+    _p("exiledTo", "entity", AGENTS, PLACES, doc="sent into exile to a place; optional when, by"),
+    _p("deportedTo", "entity", AGENTS, PLACES, doc="deported to a place; optional when, by"),
+    _p("actedUpon", "entity", EVENTS, None,
+       doc="who or what an event acted upon (an arrest of a committee: that committee)"),
     _p("participatedIn", "entity", AGENTS, EVENTS, doc="took part in an event; optional role"),
     _p("organised", "entity", AGENTS, EVENTS, doc="called, convened or organised an event"),
     _p("partOfEvent", "entity", EVENTS, EVENTS, doc="an event within a larger one"),
@@ -74,6 +86,7 @@ PREDICATES = {p.name: p for p in [
     _p("founder", "entity", ORGS, AGENTS, doc="who created a body"),
     _p("dissolvedBy", "entity", ORGS, AGENTS | EVENTS, doc="who or what ended a body"),
     _p("replacedBy", "entity", ORGS, ORGS, doc="a body succeeded by another"),
+    _p("successorOf", "entity", ORGS, ORGS, doc="a body that replaced another (inverse of replacedBy)"),
     _p("alliedWith", "entity", AGENTS, AGENTS, doc="an agreement or bloc, as a fact (not an opinion)"),
     _p("opposed", "entity", AGENTS, AGENTS | EVENTS, doc="fought or acted against, as a fact"),
     _p("author", "entity", {"Publication", "Newspaper", "Manifesto", "Decree"}, AGENTS,
@@ -98,21 +111,33 @@ PREDICATES = {p.name: p for p in [
     _p("numberOfMembers", "integer", ORGS, doc="members of a party or organisation"),
     _p("numberOfParticipants", "integer", EVENTS, doc="strikers, demonstrators, delegates"),
     _p("numberOfVictims", "integer", EVENTS, doc="killed or wounded; note says which"),
+    _p("numberOfDelegates", "integer", ORGS | EVENTS, doc="delegates to a congress or conference"),
+    _p("numberOfSeats", "integer", ORGS, doc="seats in a body (its size by rule or in fact)"),
+    _p("count", "integer", None, doc="any other count; 'counts' says what is counted"),
     # -- described facts, in the source's words --
     _p("termOfOffice", "text", ORGS, doc="how long deputies or a body serve, e.g. 'three months'"),
     _p("meetingFrequency", "text", ORGS, doc="how often a body meets"),
     _p("electionMethod", "text", ORGS, doc="how deputies are chosen"),
     _p("function", "text", ORGS, doc="a task or power of a body"),
-    _p("demanded", "text", AGENTS, doc="a demand or decision a body made"),
+    _p("demanded", "text", AGENTS, doc="a demand a body or person made (not a decision or an act)"),
+    _p("proposed", "text", AGENTS | PUBLICATIONS, doc="a proposal or advice that something be done"),
+    _p("decided", "text", AGENTS, doc="a decision or resolution a body took"),
+    _p("enacted", "text", AGENTS, doc="an act carried out or decreed, in the source's words"),
     _p("votingRight", "text", None, doc="who may vote (subject: the Soviet system or a body)"),
     _p("excludedFromVoting", "text", None, doc="who may not vote"),
     _p("outcome", "text", EVENTS, doc="what an event led to, in the source's words"),
 ]}
+
+# The speech act a text makes with a statement (skos concepts kg:Asserts…, notation = the word).
+# Only the stances in FACT_STANCES also give the direct triple: the "what happened" view.
+STANCES = ("asserts", "reports", "alleges", "proposes", "demands", "decides", "enacts", "predicts", "denies")
+FACT_STANCES = ("asserts", "decides", "enacts")
 
 # Qualifier keys a statement may carry beside subject/predicate/object.
 DATE_QUALIFIERS = ("when", "start", "end", "as_of")
 ENTITY_QUALIFIERS = ("place", "by", "replaces", "on_behalf_of")
 TEXT_QUALIFIERS = ("unit", "note")
 INTEGER_QUALIFIERS = ("seats",)   # seats a member holds in the body (a party's deputies on a committee)
-QUALIFIERS = DATE_QUALIFIERS + ENTITY_QUALIFIERS + TEXT_QUALIFIERS + INTEGER_QUALIFIERS + (
-    "role", "approximate", "uncertain")
+QUANTITY_QUALIFIERS = ("counts", "group", "maximum", "part_of", "breakdown_complete")   # number predicates
+QUALIFIERS = DATE_QUALIFIERS + ENTITY_QUALIFIERS + TEXT_QUALIFIERS + INTEGER_QUALIFIERS + QUANTITY_QUALIFIERS + (
+    "role", "approximate", "uncertain", "stance", "claimant")

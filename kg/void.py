@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from kg.iris import Iris
+
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"   # for what is ours: annotations, registry, ontology
 OUR_GRAPHS = ("registry", "ontology", "links")
 
@@ -15,9 +17,10 @@ def partitions(store: ox.Store, base_iri: str) -> dict:
     for name, q in (("classes", q_class), ("properties", q_prop)):
         out[name] = [(r["key"].value, int(r["count"].value))
                      for r in store.query(q)]
-    q_ent = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH <%sgraph/registry> { ?s a ?c } }" % base_iri
+    registry = Iris(base_iri).graph("registry")
+    q_ent = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH <%s> { ?s a ?c } }" % registry
     out["entities"] = int(next(iter(store.query(q_ent)))["n"].value)
-    q_links = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%sgraph/registry> { ?s <http://www.w3.org/2004/02/skos/core#exactMatch> ?o } }" % base_iri
+    q_links = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?s <http://www.w3.org/2004/02/skos/core#exactMatch> ?o } }" % registry
     out["wikidata_links"] = int(next(iter(store.query(q_links)))["n"].value)
     return out
 
@@ -47,7 +50,8 @@ def graph_rights(graph: str, manifest: dict) -> str:
 def void_turtle(manifest: dict, parts: dict, dumps_url: str, endpoint_url: str) -> str:
     """VoID in Turtle; `dumps_url` and `endpoint_url` are where this copy is served."""
     base = manifest["base_iri"]
-    ds = f"<{base}void#dataset>"
+    iris = Iris(base)
+    ds = f"<{iris.void('dataset')}>"
     lines = [
         "@prefix void: <http://rdfs.org/ns/void#> .",
         "@prefix dcterms: <http://purl.org/dc/terms/> .",
@@ -65,14 +69,14 @@ def void_turtle(manifest: dict, parts: dict, dumps_url: str, endpoint_url: str) 
         f"    void:triples {manifest['triples']} ;",
         f"    void:entities {parts['entities']} ;",
         f"    void:sparqlEndpoint <{endpoint_url}> ;",
-        f"    void:uriSpace \"{base}id/\" ;",
+        f"    void:uriSpace \"{iris.entity_ns}\" ;",
         "    void:vocabulary <http://www.w3.org/ns/org#>, <http://www.w3.org/ns/prov#>, <http://www.w3.org/ns/oa#>,"
-        f" <http://www.w3.org/2006/time#>, <{base}ontology#> ;",
+        f" <http://www.w3.org/2006/time#>, <{iris.ontology_ns}> ;",
     ]
     for name in ("kg.nq.gz", "kg.ttl.gz", "kg.trig.gz", "kg.nq", "kg.ttl", "kg.trig"):
         lines.append(f"    void:dataDump <{dumps_url}{name}> ;")
     for eid in manifest.get("examples", []):
-        lines.append(f"    void:exampleResource <{base}id/{eid}> ;")
+        lines.append(f"    void:exampleResource <{iris.entity(eid)}> ;")
     for iri, count in parts["classes"]:
         lines.append(f"    void:classPartition [ void:class <{iri}> ; void:entities {count} ] ;")
     for iri, count in parts["properties"]:
@@ -81,7 +85,7 @@ def void_turtle(manifest: dict, parts: dict, dumps_url: str, endpoint_url: str) 
         lines.append(f"    void:subset [ a void:Dataset ; dcterms:identifier \"{g}\" ; {graph_rights(g, manifest)} ] ;")
     lines[-1] = lines[-1].rstrip(" ;") + " ."
     lines += ["",
-              f"<{base}void#wikidata-links> a void:Linkset ;",
+              f"<{iris.void('wikidata-links')}> a void:Linkset ;",
               f"    void:subjectsTarget {ds} ;",
               "    void:objectsTarget <https://www.wikidata.org/> ;",
               "    void:linkPredicate skos:exactMatch ;",

@@ -139,14 +139,14 @@ def test_example_query_runs_to_a_table(browser, server, figures):
     css(browser, ".cards a[href='/query']")[0].click()
     wait(browser, visible(".cm-editor"), "the editor")
     assert not css(browser, "#results:not([hidden])")        # nothing runs until asked
-    Select(browser.find_element("id", "examples")).select_by_value("ambiguous-calendar-dates")
+    Select(browser.find_element("id", "examples")).select_by_value("julian-months-and-spans")
     wait(browser, visible("#view-table table.results"), "the result table")
-    expected = len(requests.get(server + "/queries/ambiguous-calendar-dates.json").json()["results"]["bindings"])
+    expected = len(requests.get(server + "/queries/julian-months-and-spans.json").json()["results"]["bindings"])
     assert len(css(browser, "#view-table tbody tr")) == expected > 10
     wait(browser, lambda d: "Revolutsionnaya Rossiya" in d.find_element("id", "view-table").text, "labels")
     link = css(browser, "#view-table tbody tr td a.term")[0]
     assert link.get_attribute("href").startswith(server + "/")              # an IRI as a link to its page
-    assert "example=ambiguous-calendar-dates" in browser.current_url            # the URL shares it
+    assert "example=julian-months-and-spans" in browser.current_url            # the URL shares it
     assert browser.find_element("id", "status").text.startswith(f"{expected} rows")
     shot(browser, "02-table", ".result-bar")
     assert not console_errors(browser)
@@ -157,7 +157,7 @@ def test_time_to_first_result_and_page_weight(browser, server, figures):
     browser.execute_cdp_cmd("Network.enable", {})
     browser.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
     try:
-        browser.get(server + "/query?example=ambiguous-calendar-dates")
+        browser.get(server + "/query?example=julian-months-and-spans")
         wait(browser, visible("#view-table table.results"), "the result table")
     finally:
         browser.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": False})
@@ -176,13 +176,13 @@ def test_time_to_first_result_and_page_weight(browser, server, figures):
 
 def test_switch_to_timeline_and_back(browser, server):
     from selenium.webdriver.common.action_chains import ActionChains
-    browser.get(server + "/query?example=ambiguous-calendar-dates")
+    browser.get(server + "/query?example=julian-months-and-spans")
     wait(browser, visible("#view-table table.results"), "the result table")
     wait(browser, lambda d: d.find_element("css selector", ".views button[data-view=timeline]").is_enabled(),
          "the timeline view to be offered")
     css(browser, ".views button[data-view=timeline]")[0].click()
     items = wait(browser, visible("#view-timeline .vis-item.vis-range"), "timeline items")
-    assert len(items) >= 10                      # an open calendar is a range of days, not a point
+    assert len(items) >= 10                      # a Julian month is a range of Gregorian days, not a point
     assert "view=timeline" in browser.current_url
     browser.execute_script("document.getElementById('view-timeline').scrollIntoView()")
     time.sleep(0.5)                             # vis-timeline lays items out again after the first paint

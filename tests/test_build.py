@@ -155,4 +155,17 @@ def test_the_bundled_corpus_conforms_and_every_fact_has_evidence(built_corpus, c
     config, result = built_corpus
     assert result.report.conforms, result.report.text()
     with_evidence, total = evidence_share(corpus_store, config.base_iri)
-    assert total > 500 and with_evidence == total
+    assert total > 500 and with_evidence > 0.99 * total
+    # the rest rests on a stated external basis, or is a body's place in the registry (`place:`)
+    from kg.vocabulary import PREDICATES
+    values = " ".join(f"kg:{name}" for name in PREDICATES)
+    rows = list(corpus_store.query(f"""
+        PREFIX kg: <{config.base_iri}ontology#>
+        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o
+          FILTER NOT EXISTS {{ ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?ev }}
+          FILTER NOT EXISTS {{ ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:externalBasis ?basis }}
+          FILTER NOT EXISTS {{ GRAPH <{config.base_iri}graph/registry> {{ ?s kg:locatedIn ?o }} }} }}""",
+        use_default_graph_as_union=True))
+    assert not rows, [(r["s"].value, r["p"].value, r["o"].value) for r in rows]

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from kg.calendar import (AMBIGUOUS, GREGORIAN, JULIAN, DateError, gregorian_to_julian,
-                         julian_to_gregorian, parse_date)
+                         julian_to_gregorian, parse_date, parse_span)
 
 
 @pytest.mark.parametrize("julian, gregorian", [
@@ -31,21 +31,59 @@ def test_day_precision_converts_exactly():
     assert (d.precision, d.gregorian, d.earliest, d.latest) == ("day", "1917-11-07", date(1917, 11, 7), date(1917, 11, 7))
 
 
-def test_month_precision_keeps_month_with_exact_bounds():
+def test_julian_month_has_exact_bounds_and_no_gregorian_value():
+    # Julian October 1917 runs into Gregorian November: publishing "1917-10" would be wrong
     d = parse_date("1917-10", JULIAN)
-    assert d.precision == "month" and d.gregorian == "1917-10"
+    assert d.precision == "month" and d.gregorian is None
     assert (d.earliest, d.latest) == (date(1917, 10, 14), date(1917, 11, 13))
 
 
-def test_year_precision_bounds():
+def test_julian_august_1917_runs_into_gregorian_september():
+    d = parse_date("1917-08", JULIAN)
+    assert d.gregorian is None and d.latest == date(1917, 9, 13)
+
+
+def test_julian_year_bounds_without_value():
     d = parse_date("1905", JULIAN)
-    assert d.gregorian == "1905" and d.earliest == date(1905, 1, 14) and d.latest == date(1906, 1, 13)
+    assert d.gregorian is None and d.earliest == date(1905, 1, 14) and d.latest == date(1906, 1, 13)
 
 
-def test_ambiguous_month_keeps_its_number_with_both_readings_as_bounds():
+def test_gregorian_month_and_year_are_their_own_values():
+    assert parse_date("1924-01", GREGORIAN).gregorian == "1924-01"
+    assert parse_date("1932", GREGORIAN).gregorian == "1932"
+
+
+def test_ambiguous_month_has_both_readings_as_bounds_and_no_value():
     d = parse_date("1917-10", AMBIGUOUS)
-    assert d.gregorian == "1917-10"
+    assert d.gregorian is None
     assert (d.earliest, d.latest) == (date(1917, 10, 1), date(1917, 11, 13))
+
+
+def test_span_has_inclusive_bounds_by_month():
+    s = parse_span("1905-05", "1905-10", JULIAN, "between May and October 1905")
+    assert s.gregorian is None and s.precision == "span"
+    assert (s.earliest, s.latest) == (date(1905, 5, 14), date(1905, 11, 13))
+
+
+def test_span_with_one_bound():
+    s = parse_span(None, "1905-12", GREGORIAN, "by the end of 1905")
+    assert s.earliest is None and s.latest == date(1905, 12, 31)
+
+
+@pytest.mark.parametrize("after, before, message", [
+    (None, None, "gives 'after', 'before' or both"),
+    ("1905-10", "1905-05", "later than its 'before'"),
+])
+def test_bad_spans_are_refused(after, before, message):
+    with pytest.raises(DateError, match=message):
+        parse_span(after, before, JULIAN)
+
+
+def test_misprint_keeps_the_printed_words_and_the_corrector():
+    d = parse_date("1905-10-13", JULIAN, printed="October 31", corrected_by="editor")
+    assert (d.value, d.printed, d.corrected_by) == ("1905-10-13", "October 31", "editor")
+    with pytest.raises(DateError, match="corrected_by"):
+        parse_date("1905-10-13", JULIAN, printed="October 31", corrected_by="reader")
 
 
 def test_ambiguous_day_is_a_range_without_a_value():

@@ -45,7 +45,7 @@ def test_build_validate_query_stats(runner, config):
     as_csv = runner.invoke(main, ["query", q, "--format", "csv"], env=env(config))
     assert as_csv.output.splitlines() == ["n", "562"]
     stats = runner.invoke(main, ["stats"], env=env(config))
-    assert stats.exit_code == 0 and "kg:CitySoviet" in stats.output
+    assert stats.exit_code == 0 and "kg:CitySoviet" in stats.output and "kg:Asserts" in stats.output
     assert "fact triples backed by quoted evidence: 7 of 7" in stats.output
 
 

@@ -35,3 +35,45 @@ def test_the_provenance_query_in_the_readme_is_the_named_one():
     query = (PROJECT_ROOT / "queries" / "statement-provenance.rq").read_text(encoding="utf-8")
     body = query[query.index("SELECT"):].strip()
     assert body in README
+
+
+def _load_example(tmp_path, source_id):
+    doc = (PROJECT_ROOT / "sources" / "README.md").read_text(encoding="utf-8")
+    example = re.search(rf"```yaml\n(source: {source_id}\n.*?)```", doc, re.S).group(1)
+    sources = tmp_path / "sources"
+    shutil.copytree(PROJECT_ROOT / "sources", sources, ignore=shutil.ignore_patterns("annotations"))
+    (sources / "annotations").mkdir()
+    (sources / "annotations" / "example.yaml").write_text(example, encoding="utf-8")
+    return load_corpus(sources)
+
+
+def test_the_stance_example_passes_the_checker(tmp_path):
+    statements = _load_example(tmp_path, "stalin-1917").annotations.statements
+    assert [st.stance for st in statements] == ["alleges", "proposes"]
+
+
+def test_the_quantity_example_passes_the_checker(tmp_path):
+    statements = _load_example(tmp_path, "nin-1932").annotations.statements
+    bounds = statements[0].quantity
+    assert (bounds.lower, bounds.lower_exclusive, bounds.amount) == (100000, True, None)
+    assert statements[1].maximum and statements[1].quantity.upper == 25
+    assert [st.part_of for st in statements[3:]] == ["petersburg-soviet-deputies"] * 2
+    assert sum(st.quantity.amount for st in statements[3:]) == statements[2].quantity.amount
+
+
+def test_the_sources_yaml_example_is_a_real_entry_with_every_field(tmp_path):
+    """sources/README.md shows every required field of sources.yaml, as the real lenin-1905 entry has them."""
+    import yaml
+    from kg.sources import load_sources
+    doc = (PROJECT_ROOT / "sources" / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(- id: lenin-1905\b.*?)```", doc, re.S).group(1)
+    example = yaml.safe_load(block)[0]
+    real = next(e for e in yaml.safe_load((PROJECT_ROOT / "sources" / "sources.yaml").read_text(encoding="utf-8"))
+                if e["id"] == "lenin-1905")
+    assert example == real
+    for key in ("id", "file", "sha256", "title", "author", "author_quote", "language", "rights", "calendar"):
+        assert key in example, key
+    sources = tmp_path / "sources"
+    shutil.copytree(PROJECT_ROOT / "sources", sources)
+    (sources / "sources.yaml").write_text(block, encoding="utf-8")
+    assert load_sources(sources)["lenin-1905"].calendar == "julian"

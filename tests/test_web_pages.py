@@ -146,8 +146,10 @@ def test_entity_timeline_joins_start_and_end_and_links_the_passage(client):
     html = client.get("/id/petersburg-soviet-1905").get_data(as_text=True)
     timeline = html[html.index('<ol class="timeline">'):html.index("</ol>")]
     assert 'class="tl-axis"' in html and 'class="tl-mark tl-bar"' in html
-    # Khrustalev-Nosar's presidency: a start and an end in one entry, with the role.
-    assert re.search(r"Oct 1905 – Nov 1905</span>\s*<span class=\"tl-claim\"><a href=\"/id/khrustalev-nosar\">", timeline)
+    # Khrustalev-Nosar's presidency: a start and an end in one entry, with the role; Julian months
+    # are shown as the text gives them, since they have no single Gregorian month.
+    assert re.search(r"Oct 1905 \(Julian\) – Nov 1905 \(Julian\)</span>\s*<span class=\"tl-claim\">"
+                     r"<a href=\"/id/khrustalev-nosar\">", timeline)
     assert "as president" in timeline
     assert "“October 13”, Julian" in timeline                 # as written, and in which calendar
     assert re.search(r'<span class="date">16 Dec 1905</span>\s*<span class="tl-claim">dissolved', timeline)

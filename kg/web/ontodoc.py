@@ -12,6 +12,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from kg.iris import Iris
 from kg.namespaces import SH
 
 KINDS = [("class", OWL.Class, "Classes"), ("object", OWL.ObjectProperty, "Object properties"),
@@ -131,18 +132,21 @@ def constraints(g: Graph, node, short) -> list[str]:
 
 def read_shapes(g: Graph, short) -> list[Shape]:
     out = []
-    for s in sorted(set(g.subjects(RDF.type, SH.NodeShape)), key=str):
+    # node shapes, and property shapes that carry their own target (kgsh:Soviet-place)
+    targeted = {s for s in g.subjects(RDF.type, SH.PropertyShape)
+                if any(str(p).startswith(str(SH) + "target") for p in g.predicates(s))}
+    for s in sorted(set(g.subjects(RDF.type, SH.NodeShape)) | targeted, key=str):
         targets = [(short(p).split(":", 1)[1], short(o)) for p, o in sorted(g.predicate_objects(s))
                    if str(p).startswith(str(SH) + "target")]
         rules = []
-        for ps in g.objects(s, SH.property):
+        for ps in [s] if s in targeted else g.objects(s, SH.property):
             text, iris = path_text(g, g.value(ps, SH.path), short)
             rules.append(PropertyRule(text, iris, constraints(g, ps, short), str(g.value(ps, SH.message) or "")))
         rules.sort(key=lambda r: r.path)
         name = short(s)
         anchor = name.split(":", 1)[1] if not name.startswith("<") else str(s).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
         out.append(Shape(str(s), anchor, name, targets,
-                         constraints(g, s, short), str(g.value(s, SH.message) or ""), rules))
+                         [] if s in targeted else constraints(g, s, short), str(g.value(s, SH.message) or ""), rules))
     return out
 
 
@@ -155,8 +159,9 @@ def english(g: Graph, node, prop) -> str:
 
 
 def build_doc(ontology: Graph, shapes_graph: Graph, base_iri: str, prefixes: dict[str, str]) -> OntologyDoc:
-    ns = f"{base_iri}ontology#"
-    short = Namer(prefixes | {"kgsh": f"{base_iri}shapes#"})
+    iris = Iris(base_iri)
+    ns = iris.ontology_ns
+    short = Namer(prefixes | {"kgsh": iris.shapes_ns})
     terms: dict[str, Term] = {}
     for kind, cls, _ in KINDS:
         for s in ontology.subjects(RDF.type, cls):
@@ -234,7 +239,7 @@ def build_doc(ontology: Graph, shapes_graph: Graph, base_iri: str, prefixes: dic
                             or english(ontology, s, SKOS.definition),
                             "types": sorted(short(o) for o in ontology.objects(s, RDF.type)
                                             if o != OWL.NamedIndividual)})
-    head = URIRef(f"{base_iri}ontology")
+    head = iris.ontology()
     if (head, RDF.type, OWL.Ontology) not in ontology:
         head = next(iter(ontology.subjects(RDF.type, OWL.Ontology)), None)
     return OntologyDoc(english(ontology, head, RDFS.label) if head else "Ontology",

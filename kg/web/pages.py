@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from kg import __version__, formats
 from kg.config import SETTINGS, rebaser, shown
 from kg.errors import NotFound
+from kg.iris import Iris
 from kg.queries import catalogue, get
 from kg.web.rdfdoc import backend
 from kg.web.resources import q
@@ -56,9 +57,9 @@ def human_date_filter(value):
 def home():
     manifest = backend().manifest()
     classes = q("""SELECT ?class ?label (COUNT(DISTINCT ?e) AS ?n) WHERE {
-        GRAPH ?g { ?e a ?class } FILTER (?g = <%sgraph/registry>)
+        GRAPH ?g { ?e a ?class } FILTER (?g = <%s>)
         OPTIONAL { ?class rdfs:label ?label FILTER (LANG(?label) = "en") } }
-        GROUP BY ?class ?label ORDER BY DESC(?n) ?label""" % config().base_iri)
+        GROUP BY ?class ?label ORDER BY DESC(?n) ?label""" % Iris(config().base_iri).graph("registry"))
     sources = q("""SELECT ?source ?title ?author ?alabel ?publication ?date ?translation
         (COUNT(DISTINCT ?st) AS ?statements) WHERE {
         ?source a kg:SourceDocument ; dcterms:title ?title ; dcterms:creator ?author .
@@ -114,10 +115,10 @@ def query_page():
 def ontology_terms() -> dict[str, list[str]]:
     """Our classes and properties for the editor's completion: local name → [kind, label]."""
     rows = q("""SELECT ?term ?kind ?label WHERE { GRAPH ?g { ?term a ?kind ; rdfs:label ?label }
-        FILTER (?g = <%sgraph/ontology>) FILTER (STRSTARTS(STR(?term), STR(kg:)))
-        FILTER (LANG(?label) = "en") }""" % config().base_iri)
+        FILTER (?g = <%s>) FILTER (STRSTARTS(STR(?term), STR(kg:)))
+        FILTER (LANG(?label) = "en") }""" % Iris(config().base_iri).graph("ontology"))
     kinds = {"Class": "class", "ObjectProperty": "property", "DatatypeProperty": "property"}
-    ns = config().base_iri + "ontology#"
+    ns = Iris(config().base_iri).ontology_ns
     terms = {r["term"][len(ns):]: [kinds[r["kind"].rsplit("#", 1)[-1]], r["label"]] for r in rows
              if r["kind"].rsplit("#", 1)[-1] in kinds}
     return dict(sorted(terms.items()))
@@ -173,7 +174,7 @@ def ontology():
         return send_file(path, mimetype="text/turtle")
     if fmt.name != "html":
         from kg.web.graphstore import serve_graph
-        return serve_graph(config().base_iri + "graph/ontology")
+        return serve_graph(str(Iris(config().base_iri).graph("ontology")))
     return render_template("ontology.html", doc=ontology_doc())
 
 

@@ -8,6 +8,7 @@ from collections import defaultdict
 from flask import Blueprint, abort, render_template, request
 
 from kg.errors import BadParameter, NotFound
+from kg.iris import Iris
 from kg.web import text_view
 from kg.web.timeline import entity_timeline
 from kg.web.rdfdoc import backend, describe_query, rdf_response, wants
@@ -58,12 +59,13 @@ def entity(eid):
 
 def entity_view(iri: str) -> dict:
     props = q(f"""SELECT ?p ?o WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }}
-        FILTER (?g = <{base_iri()}graph/registry>) }}""")
+        FILTER (?g = <{Iris(base_iri()).graph("registry")}>) }}""")
     info = defaultdict(list)
     for r in props:
         info[r["p"]].append(r["o"])
     statements = q(f"""SELECT ?st ?subject ?slabel ?predicate ?plabel ?object ?olabel ?source ?stitle
-        ?attribution ?alabel ?claimant ?clabel ?quote ?start ?end ?external ?uncertainty ?note ?role ?unit WHERE {{
+        ?attribution ?alabel ?claimant ?clabel ?claimantWords ?stance ?slabel2 ?figure ?quote ?start ?end ?external
+        ?uncertainty ?note ?role ?unit WHERE {{
       {{ ?st rdf:subject <{iri}> }} UNION {{ ?st rdf:object <{iri}> }}
       ?st a kg:Statement ; rdf:subject ?subject ; rdf:predicate ?predicate ; kg:statedIn ?source ;
           kg:attribution ?attribution .
@@ -73,6 +75,9 @@ def entity_view(iri: str) -> dict:
       OPTIONAL {{ ?attribution rdfs:label ?alabel FILTER (LANG(?alabel) = "en") }}
       OPTIONAL {{ ?source dcterms:title ?stitle }}
       OPTIONAL {{ ?st prov:wasAttributedTo ?claimant OPTIONAL {{ ?claimant rdfs:label ?clabel FILTER (LANG(?clabel) = "en") }} }}
+      OPTIONAL {{ ?st kg:claimant ?claimantWords }}
+      OPTIONAL {{ ?st kg:stance ?stance OPTIONAL {{ ?stance rdfs:label ?slabel2 FILTER (LANG(?slabel2) = "en") }} }}
+      OPTIONAL {{ ?st kg:quantity/kg:asWritten ?figure }}
       OPTIONAL {{ ?st prov:wasDerivedFrom ?ev . ?ev oa:hasSelector ?qs, ?ps .
                  ?qs oa:exact ?quote .
                  ?ps oa:start ?start ; oa:end ?end }}
@@ -82,10 +87,13 @@ def entity_view(iri: str) -> dict:
       OPTIONAL {{ ?st kg:role/rdfs:label ?role FILTER (LANG(?role) = "en") }}
       OPTIONAL {{ ?st kg:unit ?unit }}
     }}""")
-    dates = q(f"""SELECT ?st ?qual ?qlabel ?orig ?cal ?greg ?written ?earliest ?latest WHERE {{
+    # a vague span may lack one bound: it then reads as a point at the other ("from", "by")
+    dates = q(f"""SELECT ?st ?qual ?qlabel ?orig ?cal ?greg ?written ?earliest ?latest ?from ?by WHERE {{
       {{ ?st rdf:subject <{iri}> }} UNION {{ ?st rdf:object <{iri}> }}
-      ?st ?qual ?d . ?d a kg:HistoricalDate ; kg:originalValue ?orig ; kg:calendarModel ?cal ;
-         kg:earliestGregorian ?earliest ; kg:latestGregorian ?latest .
+      ?st ?qual ?d . ?d a kg:HistoricalDate ; kg:calendarModel ?cal .
+      OPTIONAL {{ ?d kg:originalValue ?orig }}
+      OPTIONAL {{ ?d kg:earliestGregorian ?from }} OPTIONAL {{ ?d kg:latestGregorian ?by }}
+      BIND (COALESCE(?from, ?by) AS ?earliest) BIND (COALESCE(?by, ?from) AS ?latest)
       OPTIONAL {{ ?d kg:gregorianValue ?greg }} OPTIONAL {{ ?d kg:asWritten ?written }}
       OPTIONAL {{ ?qual rdfs:label ?qlabel FILTER (LANG(?qlabel) = "en") }} }}""")
     links = q(f"""SELECT ?st ?qual ?qlabel ?v ?vlabel WHERE {{

@@ -33,8 +33,18 @@ def calendar_name(iri: str) -> str:
 
 def when(d: dict) -> dict:
     """How one date reads: its Gregorian value (or range), and as the source wrote it."""
-    greg = d.get("greg")
-    text = human(greg) if greg else f"{human(d['earliest'])} – {human(d['latest'])}"
+    greg, orig = d.get("greg"), d.get("orig")
+    if greg:
+        text = human(greg)
+    elif orig and len(orig.split("-")) < 3:
+        # a Julian or open-calendar month or year: its own reading (the axis uses its exact bounds)
+        text = f"{human(orig)} ({calendar_name(d.get('cal', ''))})"
+    elif not d.get("from"):
+        text = f"by {human(d['latest'])}"
+    elif not d.get("by"):
+        text = f"from {human(d['earliest'])}"
+    else:
+        text = f"{human(d['earliest'])} – {human(d['latest'])}"
     return {"text": text, "written": d.get("written") or d.get("orig"), "values": {greg, d.get("orig")},
             "calendar": calendar_name(d.get("cal", "")), "julian": d.get("cal", "").endswith("Q1985786")}
 
