@@ -28,7 +28,7 @@ from kg.iris import Iris
 from kg.namespaces import prefixes
 from kg.search import INDEX_FILE, write_index
 from kg.shacl_targeted import validate_targeted
-from kg.store import new_build_dir, swap_in, to_ox_quads, write_dumps, write_store
+from kg.store import fill, new_build_dir, swap_in, to_ox_quads, write_dumps, write_store
 from kg.triples import Quads, content_digest, make_quads
 from kg.validation import Report, load_shapes
 from kg.void import partitions, void_turtle
@@ -105,11 +105,8 @@ def run_validation(config: Config, graphs: Graphs, timings: dict | None = None, 
     """Targeted SHACL validation of the quads (kg.shacl_targeted); `store` holds them, or one is made in memory."""
     t = time.perf_counter()
     shapes = load_shapes(config.shapes_dir, rebaser(config.base_iri))
-    if store is None:          # as kg.store.write_store writes it: the named graphs, and each triple once by default
-        store = ox.Store()
-        quads = to_ox_quads(graphs.quads.quads)
-        store.bulk_extend(quads)
-        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
+    if store is None:          # in memory, as kg.store.write_store writes it on disk
+        store = fill(ox.Store(), to_ox_quads(graphs.quads.quads))
     report = validate_targeted(graphs.quads.quads, store, graphs.ontology, shapes, Iris(config.base_iri).graph,
                                graphs.quads.origin, graphs.quads.triple_origin, config.base_iri, progress=progress)
     if timings is not None:

@@ -82,6 +82,9 @@ def _target_patterns(shapes: Graph, shape) -> list[str]:
     out += [f"{{ ?this <{p}> [] }}" for p in shapes.objects(shape, SH.targetSubjectsOf)]
     out += [f"{{ [] <{p}> ?this }}" for p in shapes.objects(shape, SH.targetObjectsOf)]
     out += [f"{{ VALUES ?this {{ {n.n3()} }} }}" for n in shapes.objects(shape, SH.targetNode)]
+    # SHACL-AF SPARQL-based targets (https://www.w3.org/TR/shacl-af/#SPARQLTarget): their SELECT as a subquery
+    out += [f"{{ {shapes.value(t, SH.select)} }}" for t in shapes.objects(shape, SH.target)
+            if (t, RDF.type, SH.SPARQLTarget) in shapes and shapes.value(t, SH.select) is not None]
     return out
 
 

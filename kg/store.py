@@ -75,17 +75,22 @@ def new_build_dir(data_dir, build_id: str) -> Path:
     return path
 
 
+def fill(store: ox.Store, quads: list[ox.Quad]) -> ox.Store:
+    """The named graphs as given, and the default graph holding each of their triples once."""
+    store.bulk_extend(quads)
+    default = ox.DefaultGraph()
+    # a quad is stored once however often it is given, so no Python set of triples is needed
+    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in quads)
+    return store
+
+
 def write_store(build_dir: Path, quads: list[ox.Quad]) -> ox.Store:
     """The named graphs as given, and the default graph holding each of their triples once.
 
     The default graph is written, not computed per query (`use_default_graph_as_union`): a
     union view counts a triple once per graph that states it, so a fact two sources state would
     come back twice from `?s ?p ?o`. Per-source views stay in the named graphs."""
-    store = ox.Store(str(build_dir / "store"))
-    store.bulk_extend(quads)
-    default = ox.DefaultGraph()
-    # a quad is stored once however often it is given, so no Python set of triples is needed
-    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in quads)
+    store = fill(ox.Store(str(build_dir / "store")), quads)
     store.flush()
     return store
 

@@ -9,7 +9,7 @@ from kg.config import PROJECT_ROOT, Config
 from kg.iris import Iris
 from kg.namespaces import SH, kg_namespace
 from kg.shacl_targeted import validate_targeted
-from kg.store import to_ox_quads
+from kg.store import fill, to_ox_quads
 from kg.validation import load_shapes, validate
 
 
@@ -21,8 +21,7 @@ def both(config, per_batch, mutate=None):
         mutate(graphs.quads.quads, Iris(config.base_iri), kg_namespace(config.base_iri))
     shapes = load_shapes(config.shapes_dir, rebaser(config.base_iri))
     reference = validate(graphs.data, shapes, graphs.quads.origin)
-    store = ox.Store()
-    store.bulk_extend(to_ox_quads(graphs.quads.quads))
+    store = fill(ox.Store(), to_ox_quads(graphs.quads.quads))     # as kg build writes it
     targeted = validate_targeted(graphs.quads.quads, store, graphs.ontology, shapes, Iris(config.base_iri).graph,
                                  graphs.quads.origin, per_batch=per_batch, processes=2)
     return reference, targeted
