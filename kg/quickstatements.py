@@ -32,7 +32,7 @@ from datetime import date
 from kg.calendar import AMBIGUOUS, GREGORIAN, JULIAN, WIKIDATA_PRECISION, YEAR, HistoricalDate
 from kg.corpus import load_corpus
 from kg.iris import Iris
-from kg.vocabulary import CLASSES, EVENT_CLASSES, FACT_STANCES, ORGANISATION_CLASSES, PLACE_CLASSES
+from kg.vocabulary import CLASSES, EVENT_CLASSES, ORGANISATION_CLASSES, PLACE_CLASSES
 
 # Wikidata's limit on the length of a string or monolingual text value.
 MAX_TEXT = 1500
@@ -145,11 +145,6 @@ def _unsayable(st) -> str | None:
         return f"stance {stance}, not the source's own assertion"
     if str(st.attribution).startswith("quoted"):
         return "a claim the source quotes"
-    if st.attribution == "translator":
-        # Wikidata gets the author's and the editor's statements; a translator's note is a later gloss
-        return "a translator's note"
-    if st.stance not in FACT_STANCES:
-        return f"stance {st.stance}, not a fact, decision or act"
     if st.uncertain:
         return "marked uncertain"
     return None
