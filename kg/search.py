@@ -21,6 +21,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from rapidfuzz.fuzz import ratio
 
+from kg.iris import Iris
+
 INDEX_FILE = "search.sqlite"
 # A name is a few words; longer input is cut rather than turned into a costly match expression.
 MAX_QUERY_CHARS = 200
@@ -136,7 +138,7 @@ def _most_specific(classes: set[str], parents: dict[str, set[str]]) -> str | Non
 
 
 def _write_entities(db: sqlite3.Connection, store: ox.Store, base: str) -> int:
-    registry = f"<{base}graph/registry>"
+    registry = f"<{Iris(base).graph('registry')}>"
     parents: dict[str, set[str]] = {}
     class_labels: dict[str, str] = {}
     for c, p, label in _rows(store, base, """SELECT ?c ?p ?label WHERE {
@@ -272,7 +274,7 @@ def _write_facts(db: sqlite3.Connection, store: ox.Store, base: str) -> int:
             VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
             (st, s, s_label, cls, cls_label, p, o if o in entity else None, obj_label,
              None if o in entity else o, lo, hi, written, original, cal, prec, src, title, att,
-             stance or base + "ontology#Asserts", place, entity[place][2] if place in entity else None,
+             stance or str(Iris(base).term("Asserts")), place, entity[place][2] if place in entity else None,
              quote, int(start) if start else None, int(end) if end else None))
         for party in parties.get(s, set()) | (parties.get(o, set()) if o else set()):
             db.execute("INSERT INTO fact_parties VALUES (?,?,?)", (cur.lastrowid, party, entity[party][2]))

@@ -16,6 +16,7 @@ from flask import Blueprint, Response, render_template, request
 
 from kg import __version__
 from kg.errors import BadParameter
+from kg.iris import Iris
 from kg.search import fold
 from kg.web.search import index
 from kg.web.urls import base_iri, href
@@ -29,8 +30,13 @@ PROPERTIES = {
 }
 
 
+def iris() -> Iris:
+    return Iris(base_iri())
+
+
 def entity_id(iri: str) -> str:
-    return iri[len(base_iri() + "id/"):] if iri.startswith(base_iri() + "id/") else iri
+    ns = iris().entity_ns
+    return iri[len(ns):] if iri.startswith(ns) else iri
 
 
 def reply(payload) -> Response:
@@ -49,8 +55,8 @@ def manifest() -> dict:
     return {
         "versions": ["0.1", "0.2"],
         "name": "Soviets knowledge graph",
-        "identifierSpace": base_iri() + "id/",
-        "schemaSpace": base_iri() + "ontology#",
+        "identifierSpace": iris().entity_ns,
+        "schemaSpace": iris().ontology_ns,
         "documentation": root + "search",
         "serviceVersion": __version__,
         "view": {"url": root + "id/{{id}}"},
@@ -141,7 +147,7 @@ def describe(h) -> str:
 @bp.route("/reconcile/preview")
 def preview():
     eid = request.args.get("id", "")
-    hit = index().entity(base_iri() + "id/" + eid)
+    hit = index().entity(str(iris().entity(eid)))
     if hit is None:
         from kg.errors import NotFound
         raise NotFound(f"no entity {eid!r}")
