@@ -209,11 +209,11 @@ def _chapter(ch: _Chapter, r, i, entity, registry, places, parties, soviets, aut
                 predicate="termOfOffice", value="three months")
     ratio = r.choice((250, 500, 1000))
     st = ch.sentence(["One deputy was elected for every ", f"{ratio} workers", "."], subject=soviet.id,
-                     predicate="deputyRatio", value=ratio)
+                     predicate="deputyRatio", value=Quantity(amount=ratio))
     st.texts["unit"] = "workers"
     size = r.randint(5, 40)
     st = ch.sentence(["In ", as_of.written, " its executive committee had ", f"{size} members", "."],
-                     subject=soviet.id, predicate="executiveCommitteeSize", value=size)
+                     subject=soviet.id, predicate="executiveCommitteeSize", value=Quantity(amount=size))
     st.dates["as_of"] = as_of
     if i % 10 == 0:
         ch.sentence(["All ", "workers", " over eighteen could vote for it."], subject=soviet.id,
@@ -296,12 +296,24 @@ def _system_1932(ch: _Chapter, entity, author: Entity) -> None:
                                     ("deputyRatio", 25000, "one deputy for every 25000 electors"),
                                     ("executiveCommitteeSize", 400, "400 members"),
                                     ("termOfOffice", "two years", "two years")):
-        st = ch.sentence(["The ", c, " had ", words, "."], subject=congress.id, predicate=predicate, value=value)
+        st = ch.sentence(["The ", c, " had ", words, "."], subject=congress.id, predicate=predicate,
+                         value=Quantity(amount=value) if isinstance(value, int) else value)
         if predicate == "deputyRatio":
             st.texts["unit"] = "electors"
+        if predicate == "numberOfDeputies":
+            total = st
+    # the total's parts, by constituency, which add up (queries/figure-breakdowns.rq)
+    total.breakdown_complete = "constituency"
+    for amount, group in ((1200, "workers"), (1000, "peasants")):
+        ch.sentence(["Of them, ", f"{amount} were {group}' deputies", "."], subject=congress.id,
+                    predicate="numberOfDeputies", value=Quantity(amount=amount), part_of=total.id,
+                    group_by="constituency", group=group)
     mrc = entity("Committee", "Committee", "Military Revolutionary Committee")
     ch.sentence([(author.id, author.label), " led the ", (mrc.id, mrc.label), " in October 1917."],
                 subject=author.id, predicate="led", object=mrc.id)
+    # a charge, not a fact: a statement node with its stance and no direct triple (queries/what-happened.rq)
+    ch.sentence(["Some charged that the ", (mrc.id, mrc.label), " had led the ", c, "."],
+                subject=mrc.id, predicate="led", object=congress.id, stance="alleges")
 
 
 def _plus_days(value: str, days: int) -> str:

@@ -33,11 +33,11 @@ def test_every_named_query_has_an_answer_on_the_smallest_synthetic_corpus():
 
     from kg.build import quads_with_ontology
     from kg.queries import catalogue
-    from kg.store import to_ox_quads
+    from kg.store import fill, to_ox_quads
     config = Config()
     quads, _ = quads_with_ontology(synthetic_corpus(2, seed=0), config)
-    store = ox.Store()
-    store.bulk_extend(to_ox_quads(quads.quads))
+    store = fill(ox.Store(), to_ox_quads(quads.quads))      # as kg build writes it
+    # the competency questions (cq-…) are read off the five texts, not timed on a synthetic corpus
     empty = [name for name, q in catalogue(config.queries_dir).items()
-             if not list(store.query(q.text, use_default_graph_as_union=True))]
+             if not name.startswith("cq-") and not list(store.query(q.text))]
     assert empty == []
