@@ -71,7 +71,7 @@ PREDICATES = {p.name: p for p in [
        doc="a post in a body; needs role (president, secretary…); start, end, replaces"),
     _p("led", "entity", AGENTS, ORGS | EVENTS, doc="led a body or an event, informally or not"),
     _p("influenced", "entity", AGENTS, ORGS | EVENTS,
-       doc="had a (predominant) influence on a body or event, without leading it"),
+       doc="had an influence on a body or event (of the degree the note gives), without leading it"),
     _p("supported", "entity", AGENTS | PUBLICATIONS, AGENTS | EVENTS | PUBLICATIONS, doc="supported or backed"),
     _p("subscribedTo", "entity", AGENTS, PUBLICATIONS, doc="subscribed to a paper or publication"),
     _p("contributedTo", "entity", AGENTS, PUBLICATIONS, doc="wrote for a paper or publication"),
