@@ -131,3 +131,18 @@ SELECT ?st ?p ?date ?calendar ?quote WHERE {
     assert css(browser, "#view-table a.quote[href*='highlight=']")
     # dates and calendar models are no edges between entities: no graph view is offered
     assert browser.find_element("css selector", ".views button[data-view=graph]").get_attribute("disabled")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_presidents_of_the_1905_soviet_draw_as_a_timeline(browser, server, size):
+    browser.set_window_size(*SIZES[size])
+    try:
+        browser.get(server + "/query?example=petersburg-soviet-presidents-timeline")
+        items = wait(browser, visible("#view-timeline .vis-item"), "the presidents' timeline")
+        labels = browser.find_element("css selector", "#view-timeline").text
+        assert len(items) == 2 and "Georgy Khrustalev-Nosar" in labels and "Leon Trotsky" in labels
+        shot(browser, f"find-{size}-7-presidents-timeline")
+        width = browser.execute_script("return document.documentElement.scrollWidth")
+        assert width <= SIZES[size][0]
+    finally:
+        browser.set_window_size(*SIZES["desktop"])
