@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from kg.config import PROJECT_ROOT
 from kg.errors import QuerySyntaxError, ReadOnly
 from kg.formats import by_name
+from kg.store import fill as fill_store
 from kg.query_analysis import QueryTooDeep, QueryTooLarge, ServiceNotAllowed, analyse
 from kg.sparql import ResultTooLarge, ServiceFailed, execute, result_kind
 from tests.loopback import DECOY, LoopbackListener
@@ -177,11 +178,8 @@ def listener():
 
 @pytest.fixture(scope="module")
 def store():
-    s = ox.Store()
-    for i in range(3):
-        for graph in (ox.NamedNode("http://e/g"), ox.DefaultGraph()):          # as kg build writes a store
-            s.add(ox.Quad(ox.NamedNode(f"http://e/s{i}"), ox.NamedNode("http://e/p"), ox.Literal(f"o{i}"), graph))
-    return s
+    return fill_store(ox.Store(), [ox.Quad(ox.NamedNode(f"http://e/s{i}"), ox.NamedNode("http://e/p"), ox.Literal(f"o{i}"),
+                                     ox.NamedNode("http://e/g")) for i in range(3)])      # as kg build writes it
 
 
 def outcome(store, listener, query: str) -> str:

@@ -8,6 +8,7 @@ import pytest
 
 from kg.errors import QuerySyntaxError, ReadOnly
 from kg.formats import by_name
+from kg.store import fill as fill_store
 from kg.query_analysis import QueryTooDeep, QueryTooLarge, ServiceNotAllowed, analyse
 from kg.sparql import execute, query_form, result_kind
 from tests.loopback import DECOY, LoopbackListener
@@ -24,11 +25,8 @@ def listener():
 
 @pytest.fixture(scope="module")
 def store():
-    s = ox.Store()
-    for graph in (ox.NamedNode("http://example.org/g"), ox.DefaultGraph()):   # as kg build writes a store
-        s.add(ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
-                      ox.Literal("o"), graph))
-    return s
+    return fill_store(ox.Store(), [ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
+                                     ox.Literal("o"), ox.NamedNode("http://example.org/g"))])   # as kg build writes it
 
 
 def run(store, listener, query):
