@@ -80,7 +80,7 @@ def _char(hexdigits: str) -> str:
 
 
 def unescape_codepoints(text: str) -> str:
-    """The whole query with \\uXXXX and \\UXXXXXXXX replaced, as spargebra does when built with
+    """The whole query with \\uHHHH and \\UHHHHHHHH (H a hex digit) replaced, as spargebra does when built with
     its `standard-unicode-escaping` feature (invalid escapes are kept as written)."""
     def sub(m):
         code = int(m.group(1) or m.group(2), 16)
@@ -170,7 +170,7 @@ class Lexer:
             tok = Token(STRING, m.group(), pos, m.end())
         bad = _bad_escape(tok.text)
         if bad >= 0:
-            raise LexError(pos + bad, "a string escape: \\t \\b \\n \\r \\f \\\" \\' \\\\ \\uXXXX or \\UXXXXXXXX")
+            raise LexError(pos + bad, "a string escape: \\t \\b \\n \\r \\f \\\" \\' \\\\ \\uHHHH or \\UHHHHHHHH")
         return tok
 
     def _name(self, pos: int) -> Token:
