@@ -12,6 +12,8 @@ import selectors
 import socket
 import threading
 
+import pytest
+
 FORBIDDEN = ("127.0.0.1", "127.0.0.2")
 DECOY = "127.0.0.3"
 
@@ -91,3 +93,11 @@ class LoopbackListener:
         self._thread.join(timeout=2)
         for s in self._sockets:
             s.close()
+
+
+@pytest.fixture(scope="module")
+def listener():
+    """A LoopbackListener for a test module: import it there to use it."""
+    server = LoopbackListener()
+    yield server
+    server.close()

@@ -58,6 +58,12 @@ def test_html_page_links_choices_and_passages(client):
     assert r.status_code == 200 and b'aria-current="true"' in r.data and b"?highlight=" in r.data
 
 
+def test_too_many_choices_of_one_facet_are_400(client):
+    many = "&".join(f"place=https://w3id.org/soviets/id/p{i}" for i in range(51))
+    assert client.get("/browse?" + many).status_code == 400
+    assert client.get("/browse?" + many.rsplit("&", 1)[0]).status_code == 200
+
+
 def test_bad_years_and_pages_are_400(client):
     for q in ("?from=abc", "?to=19055555", "?page=0", "?page=x"):
         assert client.get("/browse" + q).status_code == 400, q

@@ -22,7 +22,7 @@ from kg.formats import by_name
 from kg.store import fill as fill_store
 from kg.query_analysis import QueryTooDeep, QueryTooLarge, ServiceNotAllowed, analyse
 from kg.sparql import ResultTooLarge, ServiceFailed, execute, result_kind
-from tests.loopback import DECOY, LoopbackListener
+from tests.loopback import DECOY, LoopbackListener, listener  # noqa: F401 - listener is a fixture
 
 DOCUMENTED = (QuerySyntaxError, QueryTooDeep, QueryTooLarge, ServiceNotAllowed, ReadOnly, ServiceFailed,
               ResultTooLarge)
@@ -167,13 +167,6 @@ def hostile(draw):
     if link == "/":
         return "SELECT * { ?s " + "/".join(["<http://e/p>"] * n) + " ?o }"
     return "SELECT * { " + link.join(["{ ?s ?p ?o }"] * n) + " }"
-
-
-@pytest.fixture(scope="module")
-def listener():
-    server = LoopbackListener()
-    yield server
-    server.close()
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from kg.web.urls import href
 bp = Blueprint("browse", __name__)
 PAGE = 50
 MAX_EXPORT = 10_000
+MAX_CHOICES = 50       # far more than a page of facets offers; bounds each IN (…) of the SQL
 # facet name → (column, label column, how to name it)
 FACETS = {
     "class": ("class", "class_label", "Kind of subject"),
@@ -40,7 +41,12 @@ def _year(name: str) -> int | None:
 
 
 def chosen() -> dict[str, list[str]]:
-    return {f: request.args.getlist(f) for f in FACETS if request.args.getlist(f)}
+    """The facet values chosen in the URL; a person ticks a few, so many more is refused, not run."""
+    out = {f: request.args.getlist(f) for f in FACETS if request.args.getlist(f)}
+    for facet, values in out.items():
+        if len(values) > MAX_CHOICES:
+            raise BadParameter(f"at most {MAX_CHOICES} values of {facet} at once")
+    return out
 
 
 def where(choices: dict[str, list[str]], years: tuple, skip: str | None = None) -> tuple[str, list]:

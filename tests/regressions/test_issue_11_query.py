@@ -11,16 +11,9 @@ from kg.formats import by_name
 from kg.store import fill as fill_store
 from kg.query_analysis import QueryTooDeep, QueryTooLarge, ServiceNotAllowed, analyse
 from kg.sparql import execute, query_form, result_kind
-from tests.loopback import DECOY, LoopbackListener
+from tests.loopback import DECOY, listener  # noqa: F401 - listener is a fixture
 
 JSON = by_name("results", "json")
-
-
-@pytest.fixture(scope="module")
-def listener():
-    server = LoopbackListener()
-    yield server
-    server.close()
 
 
 @pytest.fixture(scope="module")
