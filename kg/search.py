@@ -182,15 +182,16 @@ def _write_entities(db: sqlite3.Connection, store: ox.Store, base: str) -> int:
         keys, names = list(pairs), list(pairs.values())     # aligned: one name as written per key
         lo, hi = spans.get(e, (None, None))
         types = item["classes"] | _ancestors(item["classes"], parents)
-        rows.append((e, item["label"], item["label_ru"], cls, class_labels.get(cls, _local(cls)),
-                     " ".join(sorted(_local(t) for t in types)), item["note"], lo, hi,
+        rows.append((e, item["label"], item["label_ru"], cls, class_labels.get(cls, local_name(cls)),
+                     " ".join(sorted(local_name(t) for t in types)), item["note"], lo, hi,
                      "\n".join(names), "\n".join(keys), "\n".join(sorted(places.get(e, ())))))
     db.executemany("""INSERT INTO entities (iri, label, label_ru, class, class_label, types, description,
         earliest, latest, names, keys, places) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""", rows)
     return len(rows)
 
 
-def _local(iri: str | None) -> str:
+def local_name(iri: str | None) -> str:
+    """The local name of an IRI: ontology#CitySoviet → CitySoviet (how the index names classes)."""
     return (iri or "").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
@@ -246,10 +247,10 @@ def _write_facts(db: sqlite3.Connection, store: ox.Store, base: str) -> int:
     parties: dict[str, set[str]] = {}
     party_types = {"Party", "Faction"}
     for e, (cls, _, _) in entity.items():
-        if _local(cls) in party_types:
+        if local_name(cls) in party_types:
             parties.setdefault(e, set()).add(e)
     for e, party in _rows(store, base, "SELECT ?e ?party WHERE { ?e kg:memberOf ?party }"):
-        if party in entity and _local(entity[party][0]) in party_types:
+        if party in entity and local_name(entity[party][0]) in party_types:
             parties.setdefault(e, set()).add(party)
     seen: set[str] = set()      # a statement with two quotes or positions comes once
     for row in _rows(store, base, """

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, render_template, request
 from kg import __version__
 from kg.errors import BadParameter
 from kg.iris import Iris
-from kg.search import fold
+from kg.search import fold, local_name
 from kg.web.search import index
 from kg.web.urls import base_iri, href
 
@@ -71,7 +71,7 @@ def manifest() -> dict:
 
 
 def default_types() -> list[tuple[str, str]]:
-    return [(cls.rsplit("#", 1)[-1], label) for cls, label, _ in index().classes()]
+    return [(local_name(cls), label) for cls, label, _ in index().classes()]
 
 
 @bp.route("/reconcile", methods=["GET", "POST"])
@@ -99,7 +99,7 @@ def candidates(query, key: str) -> list[dict]:
     props = query.get("properties") or []
     if not isinstance(props, list) or not all(isinstance(p, dict) and "pid" in p and "v" in p for p in props):
         raise BadParameter(f"query {key!r}: properties must be a list of {{pid, v}}")
-    hits = index().entities(query.get("query", ""), int(limit) * 3, {t.rsplit("#", 1)[-1] for t in types} or None)
+    hits = index().entities(query.get("query", ""), int(limit) * 3, {local_name(t) for t in types} or None)
     out = []
     for h in hits:
         features, bonus = [{"id": "name", "value": round(h.score, 3)}], 0
@@ -111,7 +111,7 @@ def candidates(query, key: str) -> list[dict]:
                 bonus += 5 if ok else (-10 if p["pid"] == "locatedIn" else 0)
         out.append({"id": entity_id(h.iri), "name": h.label, "description": describe(h),
                     "score": max(0, min(100, round(h.score * 100) + bonus)), "features": features,
-                    "type": [{"id": (h.cls or "").rsplit("#", 1)[-1], "name": h.class_label}], "match": False})
+                    "type": [{"id": local_name(h.cls), "name": h.class_label}], "match": False})
     out.sort(key=lambda c: (-c["score"], c["name"]))
     out = out[:int(limit)]
     exact = [c for c in out if c["features"][0]["value"] == 1.0 and all(f["value"] is not False for f in c["features"])]
@@ -160,7 +160,7 @@ def suggest_entity():
     types = set(request.args.getlist("type")) or None
     hits = [h for h in index().entities(prefix, 10, types) if h.score >= 0.7] if prefix.strip() else []
     return reply({"result": [{"id": entity_id(h.iri), "name": h.label, "description": describe(h),
-                              "notable": [{"id": (h.cls or "").rsplit("#", 1)[-1], "name": h.class_label}]}
+                              "notable": [{"id": local_name(h.cls), "name": h.class_label}]}
                              for h in hits]})
 
 
