@@ -267,12 +267,15 @@ def _statement(node, source: Source, sources, registry) -> Statement:
         if not isinstance(node["approximate"], bool):
             raise AnnotationError("approximate is true or false", node.loc("approximate"))
         st.approximate = node["approximate"]
-        if pred.kind != "integer":
+        if pred.kind not in ("integer", "share"):
             raise AnnotationError("approximate qualifies a figure; a vague date is a span {after, before}",
                                   node.loc("approximate"))
         st.value = Quantity(**{**st.value.__dict__, "approximate": st.value.approximate or st.approximate})
     if pred.kind == "integer":
         _quantity_qualifiers(node, st, registry)
+    elif pred.kind == "share" and "unit" not in st.texts:
+        raise AnnotationError("share needs a 'unit' saying of what whole, e.g. \"per cent of the agrarian budget\"",
+                              node.loc("predicate"))
     else:
         for key in ("counts", "group", "maximum", "part_of", "breakdown_complete"):
             if key in node:
@@ -301,9 +304,9 @@ def _value(node, kind, default_calendar=None):
     loc = node.loc("value")
     if kind == "date":
         return dated(raw, loc, default_calendar)
-    if kind == "integer":
+    if kind in ("integer", "share"):
         try:
-            return parse_quantity(raw)
+            return parse_quantity(raw, percent=kind == "share")
         except QuantityError as exc:
             raise AnnotationError(f"{exc} (a number is 2000, or a mapping such as "
                                   "{lower: 2000, upper: 3000, written: \"between two and three thousand\"}; "

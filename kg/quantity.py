@@ -8,12 +8,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 QUANTITY_KEYS = ("amount", "lower", "upper", "lower_exclusive", "upper_exclusive", "approximate", "written")
 
 # What a number counts, and the default for each number predicate (`count` has none: say it).
 COUNTED = ("deputies", "members", "workers", "delegates", "seats", "participants", "victims",
-           "alternates", "persons")
+           "alternates", "persons", "soviets", "constituencies", "factories", "leaflets", "meetings",
+           "copies", "issues")
 DEFAULT_COUNTED = {"numberOfDeputies": "deputies", "workersRepresented": "workers",
                    "executiveCommitteeSize": "members", "numberOfMembers": "members",
                    "numberOfParticipants": "participants", "numberOfVictims": "victims",
@@ -28,9 +30,9 @@ class QuantityError(ValueError):
 
 @dataclass(frozen=True)
 class Quantity:
-    amount: int | None = None
-    lower: int | None = None
-    upper: int | None = None
+    amount: int | Decimal | None = None
+    lower: int | Decimal | None = None
+    upper: int | Decimal | None = None
     lower_exclusive: bool = False
     upper_exclusive: bool = False
     approximate: bool = False
@@ -50,10 +52,29 @@ def _whole(raw, key) -> int:
     return raw
 
 
-def parse_quantity(raw, approximate: bool = False) -> Quantity:
-    """A whole number (exact) or a mapping {amount | lower/upper, exclusive flags, approximate, written}."""
+def _percent(raw, key) -> int | Decimal:
+    """A share in per cent, 0 to 100; a decimal is read from its digits (33.3 stays 33.3, not a float)."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        raise QuantityError(f"{key} {raw!r} is not a number of per cent (write 40 or 33.3)")
+    try:
+        value = raw if isinstance(raw, int) else Decimal(str(raw))
+    except InvalidOperation:
+        raise QuantityError(f"{key} {raw!r} is not a number of per cent (write 40 or 33.3)") from None
+    if not 0 <= value <= 100:
+        raise QuantityError(f"{key} {raw!r} is not between 0 and 100 per cent")
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        value = int(value)
+    return value
+
+
+def parse_quantity(raw, approximate: bool = False, percent: bool = False) -> Quantity:
+    """A whole number (exact) or a mapping {amount | lower/upper, exclusive flags, approximate, written}.
+
+    With `percent` (a share), numbers are per cent and may have decimals.
+    """
+    number = _percent if percent else _whole
     if not isinstance(raw, dict):
-        return Quantity(amount=_whole(raw, "value"), approximate=approximate)
+        return Quantity(amount=number(raw, "value"), approximate=approximate)
     unknown = set(raw) - set(QUANTITY_KEYS)
     if unknown:
         raise QuantityError(f"unknown key(s) {', '.join(sorted(unknown))} in a quantity; "
@@ -63,9 +84,9 @@ def parse_quantity(raw, approximate: bool = False) -> Quantity:
         if key in raw and not isinstance(raw[key], bool):
             raise QuantityError(f"{key} is true or false")
         flags[key] = bool(raw.get(key, False))
-    amount = _whole(raw["amount"], "amount") if "amount" in raw else None
-    lower = _whole(raw["lower"], "lower") if "lower" in raw else None
-    upper = _whole(raw["upper"], "upper") if "upper" in raw else None
+    amount = number(raw["amount"], "amount") if "amount" in raw else None
+    lower = number(raw["lower"], "lower") if "lower" in raw else None
+    upper = number(raw["upper"], "upper") if "upper" in raw else None
     if amount is None and lower is None and upper is None:
         raise QuantityError("a quantity gives an 'amount', or bounds 'lower' and/or 'upper'")
     if amount is not None and (lower is not None or upper is not None):

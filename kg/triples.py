@@ -298,7 +298,7 @@ class TripleMaker:
         elif pred.kind == "date":
             obj = (Literal(st.value.gregorian, datatype=XSD_OF_PRECISION[st.value.precision])
                    if st.value.gregorian else None)
-        elif pred.kind == "integer":
+        elif pred.kind in ("integer", "share"):
             obj = Literal(st.value.amount) if st.value.exact else None
         else:
             obj = Literal(st.value, lang="en")
@@ -320,7 +320,7 @@ class TripleMaker:
             self.add(node, k.dateValue, value_node, g)
             self.date_node(value_node, st.value, g)
             self.out.origin[value_node] = str(st.lines.get("value", here))
-        if pred.kind == "integer":
+        if pred.kind in ("integer", "share"):
             self.quantity(node, st, g)
         self.add(node, k.statedIn, self.iris.source(src.id), g)
 

@@ -44,7 +44,7 @@ ROLES = ["president", "vice-president", "chairman", "secretary", "treasurer", "d
 @dataclass(frozen=True)
 class Predicate:
     name: str
-    kind: str                 # "entity", "date", "integer", "text"
+    kind: str                 # "entity", "date", "integer", "share" (per cent), "text"
     subjects: frozenset | None = None   # allowed subject classes (None: any)
     objects: frozenset | None = None    # allowed object classes, for kind "entity"
     membership: bool = False  # the statement node is also an org:Membership
@@ -84,7 +84,8 @@ PREDICATES = {p.name: p for p in [
     _p("partOfEvent", "entity", EVENTS, EVENTS, doc="an event within a larger one"),
     _p("resultedIn", "entity", EVENTS, None, doc="an event that brought about a body or another event"),
     _p("founder", "entity", ORGS, AGENTS, doc="who created a body"),
-    _p("dissolvedBy", "entity", ORGS, AGENTS | EVENTS, doc="who or what ended a body"),
+    _p("dissolvedBy", "entity", ORGS | PUBLICATIONS, AGENTS | EVENTS,
+       doc="who or what ended a body, or closed a paper"),
     _p("replacedBy", "entity", ORGS, ORGS, doc="a body succeeded by another"),
     _p("successorOf", "entity", ORGS, ORGS, doc="a body that replaced another (inverse of replacedBy)"),
     _p("alliedWith", "entity", AGENTS, AGENTS, doc="an agreement or bloc, as a fact (not an opinion)"),
@@ -114,6 +115,8 @@ PREDICATES = {p.name: p for p in [
     _p("numberOfDelegates", "integer", ORGS | EVENTS, doc="delegates to a congress or conference"),
     _p("numberOfSeats", "integer", ORGS, doc="seats in a body (its size by rule or in fact)"),
     _p("count", "integer", None, doc="any other count; 'counts' says what is counted"),
+    _p("share", "share", None,
+       doc="a share of a whole in per cent (40, 33.3; bounds for 'no less than one third'); unit says of what"),
     # -- described facts, in the source's words --
     _p("termOfOffice", "text", ORGS, doc="how long deputies or a body serve, e.g. 'three months'"),
     _p("meetingFrequency", "text", ORGS, doc="how often a body meets"),

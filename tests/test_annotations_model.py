@@ -1,5 +1,6 @@
 """The forms of issue 10 in annotation files: stance, claimants, quantities, breakdowns, calendars, spans, misprints."""
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,34 @@ def test_quantities(corpus_dir, value, expected):
     assert st.counted == "deputies"
 
 
+@pytest.mark.parametrize("value, expected", [
+    ('40', (40, None, None, True)),
+    ('{amount: 62.5, written: "562"}', (Decimal("62.5"), None, None, True)),
+    ('{lower: 33.3, approximate: true, written: "562"}', (None, Decimal("33.3"), None, False)),
+])
+def test_shares_in_per_cent(corpus_dir, value, expected):
+    (st,) = planted(corpus_dir, f"""  - subject: testgrad-soviet
+    predicate: share
+    value: {value}
+    unit: "per cent of the budget"
+    quote: "{QUOTE}"
+""")
+    q = st.quantity
+    assert (q.amount, q.lower, q.upper, q.exact) == expected
+    assert not isinstance(q.amount, float) and not isinstance(q.lower, float)
+    assert st.counted is None and st.texts["unit"] == "per cent of the budget"
+
+
+def test_new_kinds_of_count(corpus_dir):
+    (st,) = planted(corpus_dir, f"""  - subject: testgrad-soviet
+    predicate: count
+    counts: issues
+    value: {{upper: 80, written: "562"}}
+    quote: "{QUOTE}"
+""")
+    assert (st.counted, st.quantity.upper) == ("issues", 80)
+
+
 def test_counts_group_maximum_breakdown(corpus_dir):
     sts = planted(corpus_dir, f"""  - id: total
     subject: testgrad-soviet
@@ -147,6 +176,10 @@ def test_source_calendar_default_spans_and_misprints(corpus_dir):
     ("predicate: numberOfDeputies\n    value: 5\n    claimant: \"they\"", "claimant", "goes with 'attribution: quoted'"),
     ("predicate: numberOfDeputies\n    value: 5\n    attribution: quoted:testgrad", "attribution", "not a person, organisation"),
     ("predicate: termOfOffice\n    value: \"x\"\n    maximum: true", "maximum", "qualifies a number"),
+    ("predicate: share\n    value: 40", "predicate", "share needs a 'unit'"),
+    ("predicate: share\n    value: 120\n    unit: \"per cent\"", "value", "between 0 and 100"),
+    ("predicate: share\n    value: \"a third\"\n    unit: \"per cent\"", "value", "not a number of per cent"),
+    ("predicate: numberOfDeputies\n    value: 62.5", "value", "not a whole number"),
     ("predicate: founded\n    value: {date: 1905-10, calendar: julian}\n    approximate: true", "approximate",
      "a vague date is a span"),
     ("predicate: founded\n    value: {after: 1905-10, before: 1905-05, calendar: julian}", "value", "later than"),
