@@ -30,7 +30,7 @@ from kg.iris import Iris
 from kg.namespaces import prefixes
 from kg.search import INDEX_FILE, write_index
 from kg.shacl_targeted import validate_targeted
-from kg.store import content_digest, fill, new_build_dir, prepare, swap_in, to_ox_quads, write_dumps, write_store
+from kg.store import fill, new_build_dir, prepare, swap_in, to_ox_quads, write_dumps, write_files, write_store
 from kg.triples import Quads, make_quads
 from kg.validation import Report, load_shapes
 from kg.void import partitions, void_turtle
@@ -139,30 +139,32 @@ def build(config: Config, corpus: Corpus | None = None, progress: bool = False) 
         graphs = make_graphs(config, timings, corpus)
         t = time.perf_counter()
         prepared = prepare(graphs.quads.quads)
-        digest = content_digest(prepared.nquads)
+        digest = prepared.digest
         timings["Oxigraph terms and digest"] = time.perf_counter() - t
         now = datetime.now(timezone.utc)
         build_id = now.strftime("%Y%m%dT%H%M%S%fZ") + "-" + digest[:12]
         build_dir = new_build_dir(data_dir, build_id)
-        # The store loads in Oxigraph's own threads, without the GIL, while this thread validates
-        # the core constraints (pure Python) and writes the dumps from the same terms; only the
-        # SPARQL constraints and what follows wait for it.
+        # The store loads in Oxigraph's own threads, without the GIL, while this thread writes the
+        # dumps from the same terms and validates the core constraints (pure Python); only the
+        # SPARQL constraints and what follows wait for the store. The dumps come first, so that
+        # the store has loaded by the end of validation; a build that does not conform deletes them.
         loader = ThreadPoolExecutor(1)
         try:
             t_store = time.perf_counter()
             loading = loader.submit(_load, build_dir, prepared, timings, t_store)
+            t = time.perf_counter()
+            files = write_dumps(build_dir, prepared, prefixes(config.base_iri))
+            timings["write dumps"] = time.perf_counter() - t
             report = run_validation(config, graphs, timings, loading.result, progress)
             report_ttl = report.graph.serialize(format="turtle").encode()
             (data_dir / "reports").mkdir(exist_ok=True)
             (data_dir / "reports" / "last-validation.ttl").write_bytes(report_ttl)
             if not report.conforms:
                 raise NotConformant(report)
-            t = time.perf_counter()
-            extra = {"ontology.ttl": _concat(ontology_files(config), config),
-                     "shapes.ttl": _concat(sorted(Path(config.shapes_dir).glob("*.ttl")), config),
-                     "validation-report.ttl": report_ttl}
-            files = write_dumps(build_dir, prepared, prefixes(config.base_iri), extra)
-            timings["write dumps"] = time.perf_counter() - t
+            files.update(write_files(build_dir, {
+                "ontology.ttl": _concat(ontology_files(config), config),
+                "shapes.ttl": _concat(sorted(Path(config.shapes_dir).glob("*.ttl")), config),
+                "validation-report.ttl": report_ttl}))
             store = loading.result()
             t = time.perf_counter()
             search_counts = write_index(store, build_dir / INDEX_FILE, config.base_iri)

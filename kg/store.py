@@ -105,18 +105,18 @@ class Prepared:
 
     named: list[ox.Quad]          # the distinct quads of the named graphs, in the order they were made
     triples: list[ox.Triple]      # their distinct triples: the default graph
-    nquads: bytes                 # `named` as N-Quads, for the digest
+    digest: str                   # of their content, independent of order: the build's ETag
 
 
 def prepare(quads) -> Prepared:
-    """rdflib quads → distinct Oxigraph quads, their distinct triples and their N-Quads."""
+    """rdflib quads → distinct Oxigraph quads, their distinct triples and their digest."""
     named = list(dict.fromkeys(to_ox_quads(quads)))
     triples = list(dict.fromkeys(q.triple for q in named))
-    return Prepared(named, triples, ox.serialize(named, format=ox.RdfFormat.N_QUADS))
+    return Prepared(named, triples, content_digest(ox.serialize(named, format=ox.RdfFormat.N_QUADS)))
 
 
 def content_digest(nquads: bytes) -> str:
-    """A digest of the graph's content, independent of quad order: the build's ETag."""
+    """A digest of a graph's N-Quads, independent of their order."""
     h = hashlib.sha256()
     for line in sorted(nquads.splitlines()):
         h.update(line + b"\n")
@@ -145,13 +145,13 @@ def write_store(build_dir: Path, quads: list[ox.Quad], triples: list[ox.Triple] 
     return store
 
 
-def write_dumps(build_dir: Path, prepared: Prepared, prefixes: dict[str, str], extra: dict[str, bytes]) -> dict:
-    """Write every dump file (plain and gzip) and return {file: {bytes, sha256, triples}}.
+def write_dumps(build_dir: Path, prepared: Prepared, prefixes: dict[str, str]) -> dict:
+    """Write the graph's dump files (plain and gzip) and return {file: {bytes, sha256, triples}}.
 
     Written from the terms in memory, not read back from the store: iterating a store of a
     million quads from Python took longer than everything else the dumps need."""
     dumps = build_dir / "dumps"
-    dumps.mkdir()
+    dumps.mkdir(exist_ok=True)
     # Readable Turtle of the default graph: subjects sorted, rdf:type first, so each subject is
     # one block. N-Quads and TriG hold the named graphs, each source's view; the default graph
     # is their distinct union, so it is not written twice (kg.ttl is it).
@@ -162,27 +162,37 @@ def write_dumps(build_dir: Path, prepared: Prepared, prefixes: dict[str, str], e
                                                   q.predicate.value != RDF_TYPE, q.predicate.value))
     # Prefixes whose local names would need escaping (statement/…#evidence) stay full IRIs.
     readable = {k: v for k, v in prefixes.items() if k not in ("kgst", "kgs")}
-    files = {
-        "kg.ttl": ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=readable),
-        "kg.nq": ox.serialize(named, format=ox.RdfFormat.N_QUADS),
-        "kg.trig": ox.serialize(named, format=ox.RdfFormat.TRIG, prefixes=readable),
+    makers = {
+        "kg.ttl": (lambda: ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=readable), len(triples)),
+        "kg.nq": (lambda: ox.serialize(named, format=ox.RdfFormat.N_QUADS), len(named)),
+        "kg.trig": (lambda: ox.serialize(named, format=ox.RdfFormat.TRIG, prefixes=readable), len(named)),
     }
-    counts = {"kg.ttl": len(triples), "kg.nq": len(named), "kg.trig": len(named)}
-    files.update(extra)
-    # zlib lets go of the GIL: the three archives are compressed side by side
-    with ThreadPoolExecutor(3) as pool:
-        archives = {name + ".gz": pool.submit(gzip.compress, data, mtime=0)
-                    for name, data in files.items() if name.startswith("kg.")}
-        manifest = {}
-        for name, data in files.items():
-            variants = [(name, data)]
-            if name + ".gz" in archives:
-                variants.append((name + ".gz", archives[name + ".gz"].result()))
-            for fname, content in variants:
-                (dumps / fname).write_bytes(content)
-                manifest[fname] = {"bytes": len(content), "sha256": hashlib.sha256(content).hexdigest(),
-                                   "triples": counts.get(name)}
+    # zlib lets go of the GIL: each file is compressed while the next one is serialised
+    with ThreadPoolExecutor(len(makers)) as pool:
+        pending = [pool.submit(_write_pair, dumps, name, make(), count) for name, (make, count) in makers.items()]
+    manifest: dict = {}
+    for done in pending:
+        manifest.update(done.result())
     return manifest
+
+
+def _write_pair(dumps: Path, name: str, data: bytes, count: int | None) -> dict:
+    """One dump file and its .gz beside it."""
+    out = {}
+    for fname, content in ((name, data), (name + ".gz", gzip.compress(data, mtime=0))):
+        (dumps / fname).write_bytes(content)
+        out[fname] = {"bytes": len(content), "sha256": hashlib.sha256(content).hexdigest(), "triples": count}
+    return out
+
+
+def write_files(build_dir: Path, files: dict[str, bytes]) -> dict:
+    """Dump files written as they are (ontology, shapes, report); {file: {bytes, sha256, triples: None}}."""
+    dumps = build_dir / "dumps"
+    dumps.mkdir(exist_ok=True)
+    for name, content in files.items():
+        (dumps / name).write_bytes(content)
+    return {name: {"bytes": len(c), "sha256": hashlib.sha256(c).hexdigest(), "triples": None}
+            for name, c in files.items()}
 
 
 def swap_in(data_dir, build_dir: Path) -> None:
