@@ -144,14 +144,16 @@ def build(config: Config, corpus: Corpus | None = None, progress: bool = False) 
         now = datetime.now(timezone.utc)
         build_id = now.strftime("%Y%m%dT%H%M%S%fZ") + "-" + digest[:12]
         build_dir = new_build_dir(data_dir, build_id)
-        # The store loads in Oxigraph's own threads, without the GIL, while this thread writes the
-        # dumps from the same terms and validates the core constraints (pure Python); only the
-        # SPARQL constraints and what follows wait for the store. The dumps come first, so that
-        # the store has loaded by the end of validation; a build that does not conform deletes them.
+        # The store loads, and then the search index is written from it, in a second thread: both
+        # run in Oxigraph's own code, which lets go of the GIL, while this thread writes the dumps
+        # from the same terms and validates the core constraints (pure Python). Only the SPARQL
+        # constraints and what follows wait for the store. The dumps come first, so that the store
+        # has loaded by the end of validation; a build that does not conform deletes them.
         loader = ThreadPoolExecutor(1)
         try:
             t_store = time.perf_counter()
             loading = loader.submit(_load, build_dir, prepared, timings, t_store)
+            indexing = loader.submit(_index, loading, build_dir, config.base_iri, timings)
             t = time.perf_counter()
             files = write_dumps(build_dir, prepared, prefixes(config.base_iri))
             timings["write dumps"] = time.perf_counter() - t
@@ -167,11 +169,11 @@ def build(config: Config, corpus: Corpus | None = None, progress: bool = False) 
                 "validation-report.ttl": report_ttl}))
             store = loading.result()
             t = time.perf_counter()
-            search_counts = write_index(store, build_dir / INDEX_FILE, config.base_iri)
-            timings["search index"] = time.perf_counter() - t
-            t = time.perf_counter()
             named_graphs = sorted(str(g.value) for g in store.named_graphs())
             parts = partitions(store, config.base_iri)
+            t_wait = time.perf_counter()
+            search_counts = indexing.result()
+            timings["waiting for the search index"] = time.perf_counter() - t_wait
             manifest = {
                 "build_id": build_id, "version": __version__, "base_iri": config.base_iri,
                 "created": now.isoformat(timespec="seconds"), "digest": digest,
@@ -190,11 +192,11 @@ def build(config: Config, corpus: Corpus | None = None, progress: bool = False) 
             (build_dir / "dumps" / "void.ttl").write_bytes(void)
             files["void.ttl"] = {"bytes": len(void), "sha256": hashlib.sha256(void).hexdigest(), "triples": None}
             timings["VoID and manifest"] = time.perf_counter() - t
-            del store
+            del store, loading, indexing      # the store closes before the build is swapped in
             (build_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))
             swap_in(data_dir, build_dir)
         except BaseException:
-            loader.shutdown(wait=True)        # the store is closed before its folder goes
+            loader.shutdown(wait=True, cancel_futures=True)     # the store is closed before its folder goes
             shutil.rmtree(build_dir, ignore_errors=True)
             raise
         loader.shutdown()
@@ -206,6 +208,13 @@ def _load(build_dir: Path, prepared, timings: dict, started: float) -> ox.Store:
     store = write_store(build_dir, prepared.named, prepared.triples)
     timings["load store (beside validation)"] = time.perf_counter() - started
     return store
+
+
+def _index(loading, build_dir: Path, base_iri: str, timings: dict) -> dict:
+    t = time.perf_counter()
+    counts = write_index(loading.result(), build_dir / INDEX_FILE, base_iri)
+    timings["search index (beside validation)"] = time.perf_counter() - t
+    return counts
 
 
 def _concat(paths, config: Config) -> bytes:

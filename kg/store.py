@@ -179,7 +179,8 @@ def write_dumps(build_dir: Path, prepared: Prepared, prefixes: dict[str, str]) -
 def _write_pair(dumps: Path, name: str, data: bytes, count: int | None) -> dict:
     """One dump file and its .gz beside it."""
     out = {}
-    for fname, content in ((name, data), (name + ".gz", gzip.compress(data, mtime=0))):
+    # zlib's default level: half the CPU time of -9 for an archive about a tenth larger
+    for fname, content in ((name, data), (name + ".gz", gzip.compress(data, compresslevel=6, mtime=0))):
         (dumps / fname).write_bytes(content)
         out[fname] = {"bytes": len(content), "sha256": hashlib.sha256(content).hexdigest(), "triples": count}
     return out
