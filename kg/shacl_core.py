@@ -385,8 +385,11 @@ class Validator:
 
     # -- evaluating --
     def values(self, shape: Shape, focus) -> list:
+        """The value nodes of `focus`, distinct (never changed by the caller)."""
         if shape.path is None:
             return [focus]
+        if len(shape.path) == 1:
+            return self.data.objects(focus, shape.path[0])
         nodes = [focus]
         for p in shape.path:
             nodes = list(dict.fromkeys(o for n in nodes for o in self.data.objects(n, p)))

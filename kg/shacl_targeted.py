@@ -6,16 +6,19 @@ needs the whole graph in rdflib memory (about 1.5 KB a triple) and grows faster 
 
 - each `sh:sparql` constraint runs once, as one Oxigraph query over the whole store with `$this`
   bound by the shape's targets, so constraints that compare across graphs see everything;
-- every other shape runs in pySHACL over batches: whole source graphs packed up to `per_batch`
-  triples, then the shared graphs (registry, links, sources, ontology) cut into batches of whole
-  subjects. Each batch is completed with the ontology and with the shared-graph triples of every
-  IRI it mentions (so `sh:class` finds types), and the batches run on all cores.
+- every other shape that kg.shacl_core covers (all of shapes/ today) runs there, once, over the
+  whole graph held as dictionaries;
+- a shape it does not cover runs in pySHACL over batches: whole source graphs packed up to
+  `per_batch` triples, then the shared graphs (registry, links, sources, ontology) cut into
+  batches of whole subjects. Each batch is completed with the ontology and with the shared-graph
+  triples of every IRI it mentions (so `sh:class` finds types), and the batches run on all cores.
 
-What makes this exact: the core constraints of shapes/ look only at a focus node's own triples
-and the types of their objects, and a node's triples on any counted path (`sh:minCount`,
+What makes the batches exact: the core constraints of shapes/ look only at a focus node's own
+triples and the types of their objects, and a node's triples on any counted path (`sh:minCount`,
 `sh:maxCount`, `sh:qualified…`, `sh:uniqueLang`) live in one named graph, the node's source or
 a shared graph. A result found in several batches is reported once. tests/test_shacl_targeted.py
-compares the results with pySHACL on the whole graph, the reference, on valid and broken corpora.
+compares the results of both paths with pySHACL on the whole graph, the reference, on valid and
+broken corpora.
 """
 
 from __future__ import annotations
