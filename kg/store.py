@@ -128,10 +128,17 @@ def fill(store: ox.Store, quads: list[ox.Quad], triples: list[ox.Triple] | None 
     store.bulk_extend(quads)
     if triples is None:
         triples = list(dict.fromkeys(q.triple for q in quads))
-    # handed over as terms, not as N-Triples to parse (a little faster), which would give each
-    # blank node a new id: the default graph's nodes are the named graphs' nodes
-    default = ox.DefaultGraph()
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in triples)
+    # As N-Triples, parsed in Oxigraph's threads: making a Quad object per triple in Python would
+    # hold the GIL for seconds at 10^6 while validation wants it. Parsing gives a blank node a new
+    # id, so the few triples with one (the ontology's) are handed over as terms, keeping the nodes
+    # of the default graph those of the named graphs.
+    default, blank = ox.DefaultGraph(), ox.BlankNode
+    plain = [t for t in triples if not (isinstance(t.subject, blank) or isinstance(t.object, blank))]
+    store.bulk_load(ox.serialize(plain, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.N_TRIPLES,
+                    to_graph=default)
+    if len(plain) < len(triples):
+        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in triples
+                          if isinstance(t.subject, blank) or isinstance(t.object, blank))
     return store
 
 
