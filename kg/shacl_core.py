@@ -23,12 +23,14 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from kg.errors import KgError
 from kg.namespaces import SH
+from kg.shacl_index import Data
 
 ALLOWED = {SH.Warning, SH.Info}            # the severities `allow_warnings=True` lets a shape conform with
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 # sh: predicates of a shape that state no constraint
 INERT = {SH.path, SH.message, SH.severity, SH.deactivated, SH.name, SH.description, SH.order, SH.group,
-         SH.defaultValue, SH.prefixes, SH.declare, SH.target, *TARGETS}
+         SH.defaultValue, SH.prefixes, SH.declare, SH.target, *TARGETS,
+         SH.flags, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint}   # read with others
 
 
 class Unsupported(Exception):
@@ -45,74 +47,6 @@ class Shape:
     deactivated: bool
     checks: list = field(default_factory=list)        # (component, fn(focus, values) → [value or None], message)
     properties: list = field(default_factory=list)    # the shapes of sh:property
-
-
-class Data:
-    """The data graph as dictionaries: subject → predicate → distinct objects, and the class hierarchy."""
-
-    def __init__(self, triples: Iterable[tuple]):
-        out: dict = {}
-        for s, p, o in triples:
-            by_p = out.get(s)
-            if by_p is None:
-                by_p = out[s] = {}
-            objs = by_p.get(p)
-            if objs is None:
-                by_p[p] = [o]
-            elif o not in objs:
-                objs.append(o)
-        self.out = out
-        self._supers: dict = {}
-        self._subs: dict | None = None
-
-    def objects(self, s, p) -> list:
-        by_p = self.out.get(s)
-        return by_p.get(p, ()) if by_p else ()
-
-    def superclasses(self, c) -> set:
-        """c and every class it is an rdfs:subClassOf*, as rdflib's transitive_objects walks it."""
-        found = self._supers.get(c)
-        if found is None:
-            found, todo = set(), [c]
-            while todo:
-                x = todo.pop()
-                if x not in found:
-                    found.add(x)
-                    todo.extend(self.objects(x, RDFS.subClassOf))
-            self._supers[c] = found
-        return found
-
-    def _index(self) -> None:
-        """Subjects by type and by predicate, and subclasses by class: made once, on first use."""
-        self._subs, self._typed, self._with = {}, {}, {}
-        for s, by_p in self.out.items():
-            for p in by_p:
-                self._with.setdefault(p, []).append(s)
-            for c in by_p.get(RDF.type, ()):
-                self._typed.setdefault(c, []).append(s)
-            for sup in by_p.get(RDFS.subClassOf, ()):
-                self._subs.setdefault(sup, []).append(s)
-
-    def instances(self, c) -> set:
-        """Subjects typed c or a subclass of c (rdfs:subClassOf*), as pySHACL's sh:targetClass finds them."""
-        if self._subs is None:
-            self._index()
-        classes, todo, found = set(), [c], set()
-        while todo:
-            x = todo.pop()
-            if x not in classes:
-                classes.add(x)
-                found.update(self._typed.get(x, ()))
-                todo.extend(self._subs.get(x, ()))
-        return found
-
-    def subjects_of(self, p) -> set:
-        if self._subs is None:
-            self._index()
-        return set(self._with.get(p, ()))
-
-    def objects_of(self, p) -> set:
-        return {o for s in self.subjects_of(p) for o in self.out[s][p]}
 
 
 class Validator:
@@ -266,9 +200,6 @@ class Validator:
             self._check(shape, SH.PatternConstraintComponent, lambda f, values, rx=rx: [
                 v for v in values if isinstance(v, BNode) or not rx.search(_string(v))])
 
-    def _c_flags(self, shape, objs, reporting):
-        """Read with sh:pattern."""
-
     def _c_languageIn(self, shape, objs, reporting):
         for lst in objs:
             need = {str(x.value).lower() for x in self.sg.items(lst)}
@@ -373,15 +304,6 @@ class Validator:
         if low is not None:
             self._check(shape, SH.QualifiedMinCountConstraintComponent, lambda f, values: [
                 None] if count(values) < int(low.value) else [])
-
-    def _c_qualifiedMinCount(self, shape, objs, reporting):
-        """Read with sh:qualifiedValueShape."""
-
-    def _c_qualifiedMaxCount(self, shape, objs, reporting):
-        """Read with sh:qualifiedValueShape."""
-
-    def _c_qualifiedValueShapesDisjoint(self, shape, objs, reporting):
-        """Read with sh:qualifiedValueShape."""
 
     # -- evaluating --
     def values(self, shape: Shape, focus) -> list:
