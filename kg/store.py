@@ -117,10 +117,8 @@ def prepare(quads) -> Prepared:
 
 def content_digest(nquads: bytes) -> str:
     """A digest of a graph's N-Quads, independent of their order."""
-    h = hashlib.sha256()
-    for line in sorted(nquads.splitlines()):
-        h.update(line + b"\n")
-    return h.hexdigest()
+    lines = sorted(nquads.splitlines())
+    return hashlib.sha256(b"\n".join(lines) + b"\n" if lines else b"").hexdigest()
 
 
 def fill(store: ox.Store, quads: list[ox.Quad], triples: list[ox.Triple] | None = None) -> ox.Store:
