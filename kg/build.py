@@ -11,6 +11,8 @@ import hashlib
 import json
 import shutil
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -28,8 +30,8 @@ from kg.iris import Iris
 from kg.namespaces import prefixes
 from kg.search import INDEX_FILE, write_index
 from kg.shacl_targeted import validate_targeted
-from kg.store import fill, new_build_dir, swap_in, to_ox_quads, write_dumps, write_store
-from kg.triples import Quads, content_digest, make_quads
+from kg.store import fill, new_build_dir, prepare, swap_in, to_ox_quads, write_dumps, write_files, write_store
+from kg.triples import Quads, make_quads
 from kg.validation import Report, load_shapes
 from kg.void import partitions, void_turtle
 
@@ -100,9 +102,10 @@ def make_graphs(config: Config, timings: dict | None = None, corpus: Corpus | No
     return Graphs(corpus, quads, onto)
 
 
-def run_validation(config: Config, graphs: Graphs, timings: dict | None = None, store: ox.Store | None = None,
-                   progress: bool = False) -> Report:
-    """Targeted SHACL validation of the quads (kg.shacl_targeted); `store` holds them, or one is made in memory."""
+def run_validation(config: Config, graphs: Graphs, timings: dict | None = None,
+                   store: ox.Store | Callable[[], ox.Store] | None = None, progress: bool = False) -> Report:
+    """Targeted SHACL validation of the quads (kg.shacl_targeted); `store` holds them (or gives them once
+    loaded), or one is made in memory."""
     t = time.perf_counter()
     shapes = load_shapes(config.shapes_dir, rebaser(config.base_iri))
     if store is None:          # in memory, as kg.store.write_store writes it on disk
@@ -134,31 +137,43 @@ def build(config: Config, corpus: Corpus | None = None, progress: bool = False) 
     data_dir = Path(config.data_dir)
     with build_lock(data_dir):
         graphs = make_graphs(config, timings, corpus)
-        digest = content_digest(graphs.quads)
+        t = time.perf_counter()
+        prepared = prepare(graphs.quads.quads)
+        digest = prepared.digest
+        timings["Oxigraph terms and digest"] = time.perf_counter() - t
         now = datetime.now(timezone.utc)
         build_id = now.strftime("%Y%m%dT%H%M%S%fZ") + "-" + digest[:12]
         build_dir = new_build_dir(data_dir, build_id)
+        # The store loads, and then the search index is written from it, in a second thread: both
+        # run in Oxigraph's own code, which lets go of the GIL, while this thread writes the dumps
+        # from the same terms and validates the core constraints (pure Python). Only the SPARQL
+        # constraints and what follows wait for the store. The dumps come first, so that the store
+        # has loaded by the end of validation; a build that does not conform deletes them.
+        loader = ThreadPoolExecutor(1)
         try:
+            t_store = time.perf_counter()
+            loading = loader.submit(_load, build_dir, prepared, timings, t_store)
+            indexing = loader.submit(_index, loading, build_dir, config.base_iri, timings)
             t = time.perf_counter()
-            store = write_store(build_dir, to_ox_quads(graphs.quads.quads))
-            timings["load store"] = time.perf_counter() - t
-            # validated in the new store, which is thrown away (with the build folder) if it does not conform
-            report = run_validation(config, graphs, timings, store, progress)
+            files = write_dumps(build_dir, prepared, prefixes(config.base_iri))
+            timings["write dumps"] = time.perf_counter() - t
+            report = run_validation(config, graphs, timings, loading.result, progress)
             report_ttl = report.graph.serialize(format="turtle").encode()
             (data_dir / "reports").mkdir(exist_ok=True)
             (data_dir / "reports" / "last-validation.ttl").write_bytes(report_ttl)
             if not report.conforms:
                 raise NotConformant(report)
+            files.update(write_files(build_dir, {
+                "ontology.ttl": _concat(ontology_files(config), config),
+                "shapes.ttl": _concat(sorted(Path(config.shapes_dir).glob("*.ttl")), config),
+                "validation-report.ttl": report_ttl}))
+            store = loading.result()
             t = time.perf_counter()
-            search_counts = write_index(store, build_dir / INDEX_FILE, config.base_iri)
-            timings["search index"] = time.perf_counter() - t
-            t = time.perf_counter()
-            extra = {"ontology.ttl": _concat(ontology_files(config), config),
-                     "shapes.ttl": _concat(sorted(Path(config.shapes_dir).glob("*.ttl")), config),
-                     "validation-report.ttl": report_ttl}
             named_graphs = sorted(str(g.value) for g in store.named_graphs())
             parts = partitions(store, config.base_iri)
-            files = write_dumps(build_dir, store, prefixes(config.base_iri), extra)
+            t_wait = time.perf_counter()
+            search_counts = indexing.result()
+            timings["waiting for the search index"] = time.perf_counter() - t_wait
             manifest = {
                 "build_id": build_id, "version": __version__, "base_iri": config.base_iri,
                 "created": now.isoformat(timespec="seconds"), "digest": digest,
@@ -176,15 +191,30 @@ def build(config: Config, corpus: Corpus | None = None, progress: bool = False) 
             void = void_turtle(manifest, parts, iris.dumps(), iris.sparql()).encode()
             (build_dir / "dumps" / "void.ttl").write_bytes(void)
             files["void.ttl"] = {"bytes": len(void), "sha256": hashlib.sha256(void).hexdigest(), "triples": None}
-            timings["write dumps"] = time.perf_counter() - t
-            del store
+            timings["VoID and manifest"] = time.perf_counter() - t
+            del store, loading, indexing      # the store closes before the build is swapped in
             (build_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))
             swap_in(data_dir, build_dir)
         except BaseException:
+            loader.shutdown(wait=True, cancel_futures=True)     # the store is closed before its folder goes
             shutil.rmtree(build_dir, ignore_errors=True)
             raise
+        loader.shutdown()
     timings["total"] = time.perf_counter() - started
     return BuildResult(build_id, manifest, report, timings)
+
+
+def _load(build_dir: Path, prepared, timings: dict, started: float) -> ox.Store:
+    store = write_store(build_dir, prepared.named, prepared.triples)
+    timings["load store (beside validation)"] = time.perf_counter() - started
+    return store
+
+
+def _index(loading, build_dir: Path, base_iri: str, timings: dict) -> dict:
+    t = time.perf_counter()
+    counts = write_index(loading.result(), build_dir / INDEX_FILE, base_iri)
+    timings["search index (beside validation)"] = time.perf_counter() - t
+    return counts
 
 
 def _concat(paths, config: Config) -> bytes:

@@ -13,6 +13,8 @@ import hashlib
 import json
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -21,6 +23,7 @@ from rdflib import BNode, Literal, URIRef
 from kg.errors import StoreUnavailable
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
 KEEP_BUILDS = 3   # older builds are removed; a server may still hold the previous one open
 MANIFEST_KEYS = ("build_id", "created", "base_iri", "triples", "files", "partitions", "named_graphs")
 
@@ -41,14 +44,35 @@ def to_ox(term):
 
 
 def to_ox_quads(quads) -> list[ox.Quad]:
+    """rdflib quads → Oxigraph quads, each typed literal in the form the store gives back."""
     cache: dict = {}
+    typed: list = []
 
     def conv(t):
         out = cache.get(t)
         if out is None:
             out = cache[t] = to_ox(t)
+            if isinstance(t, Literal) and t.datatype is not None and t.datatype != XSD_STRING:
+                typed.append(out)
         return out
-    return [ox.Quad(conv(s), conv(p), conv(o), conv(g)) for s, p, o, g in quads]
+    out = [ox.Quad(conv(s), conv(p), conv(o), conv(g)) for s, p, o, g in quads]
+    changed = {a: b for a, b in zip(typed, canonical(typed)) if a != b}
+    if changed:
+        out = [ox.Quad(q.subject, q.predicate, changed[q.object], q.graph_name) if q.object in changed else q
+               for q in out]
+    return out
+
+
+def canonical(literals: list[ox.Literal]) -> list[ox.Literal]:
+    """Each literal as a store returns it: Oxigraph keeps numbers, dates and booleans as values and
+    writes them back canonically ("1.00"^^xsd:decimal comes back as "1"), so the dumps, written from
+    the terms in memory, hold what a dump read from the store would."""
+    store, p = ox.Store(), ox.NamedNode("urn:value")
+    store.bulk_extend(ox.Quad(ox.NamedNode(f"urn:{i}"), p, lit) for i, lit in enumerate(literals))
+    out = list(literals)
+    for q in store.quads_for_pattern(None, p, None):
+        out[int(q.subject.value[4:])] = q.object
+    return out
 
 
 def current_dir(data_dir) -> Path:
@@ -75,56 +99,107 @@ def new_build_dir(data_dir, build_id: str) -> Path:
     return path
 
 
-def fill(store: ox.Store, quads: list[ox.Quad]) -> ox.Store:
+@dataclass
+class Prepared:
+    """The graph as Oxigraph terms, made once for the store, the digest and the dumps."""
+
+    named: list[ox.Quad]          # the distinct quads of the named graphs, in the order they were made
+    triples: list[ox.Triple]      # their distinct triples: the default graph
+    digest: str                   # of their content, independent of order: the build's ETag
+
+
+def prepare(quads) -> Prepared:
+    """rdflib quads → distinct Oxigraph quads, their distinct triples and their digest."""
+    named = list(dict.fromkeys(to_ox_quads(quads)))
+    triples = list(dict.fromkeys(q.triple for q in named))
+    return Prepared(named, triples, content_digest(ox.serialize(named, format=ox.RdfFormat.N_QUADS)))
+
+
+def content_digest(nquads: bytes) -> str:
+    """A digest of a graph's N-Quads, independent of their order."""
+    lines = sorted(nquads.splitlines())
+    return hashlib.sha256(b"\n".join(lines) + b"\n" if lines else b"").hexdigest()
+
+
+def fill(store: ox.Store, quads: list[ox.Quad], triples: list[ox.Triple] | None = None) -> ox.Store:
     """The named graphs as given, and the default graph holding each of their triples once."""
     store.bulk_extend(quads)
-    default = ox.DefaultGraph()
-    # a quad is stored once however often it is given, so no Python set of triples is needed
-    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in quads)
+    if triples is None:
+        triples = list(dict.fromkeys(q.triple for q in quads))
+    # As N-Triples, parsed in Oxigraph's threads: making a Quad object per triple in Python would
+    # hold the GIL for seconds at 10^6 while validation wants it. Parsing gives a blank node a new
+    # id, so the few triples with one (the ontology's) are handed over as terms, keeping the nodes
+    # of the default graph those of the named graphs.
+    default, blank = ox.DefaultGraph(), ox.BlankNode
+    plain = [t for t in triples if not (isinstance(t.subject, blank) or isinstance(t.object, blank))]
+    store.bulk_load(ox.serialize(plain, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.N_TRIPLES,
+                    to_graph=default)
+    if len(plain) < len(triples):
+        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in triples
+                          if isinstance(t.subject, blank) or isinstance(t.object, blank))
     return store
 
 
-def write_store(build_dir: Path, quads: list[ox.Quad]) -> ox.Store:
+def write_store(build_dir: Path, quads: list[ox.Quad], triples: list[ox.Triple] | None = None) -> ox.Store:
     """The named graphs as given, and the default graph holding each of their triples once.
 
     The default graph is written, not computed per query (`use_default_graph_as_union`): a
     union view counts a triple once per graph that states it, so a fact two sources state would
     come back twice from `?s ?p ?o`. Per-source views stay in the named graphs."""
-    store = fill(ox.Store(str(build_dir / "store")), quads)
+    store = fill(ox.Store(str(build_dir / "store")), quads, triples)
     store.flush()
     return store
 
 
-def write_dumps(build_dir: Path, store: ox.Store, prefixes: dict[str, str], extra: dict[str, bytes]) -> dict:
-    """Write every dump file (plain and gzip) and return {file: {bytes, sha256, triples}}."""
+def write_dumps(build_dir: Path, prepared: Prepared, prefixes: dict[str, str]) -> dict:
+    """Write the graph's dump files (plain and gzip) and return {file: {bytes, sha256, triples}}.
+
+    Written from the terms in memory, not read back from the store: iterating a store of a
+    million quads from Python took longer than everything else the dumps need."""
     dumps = build_dir / "dumps"
-    dumps.mkdir()
+    dumps.mkdir(exist_ok=True)
     # Readable Turtle of the default graph: subjects sorted, rdf:type first, so each subject is
     # one block. N-Quads and TriG hold the named graphs, each source's view; the default graph
     # is their distinct union, so it is not written twice (kg.ttl is it).
-    triples = sorted((ox.Triple(q.subject, q.predicate, q.object)
-                      for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())),
-                     key=lambda t: (t.subject.value, t.predicate.value != RDF_TYPE, t.predicate.value, str(t.object)))
-    named = [q for q in store if not isinstance(q.graph_name, ox.DefaultGraph)]
+    triples = sorted(prepared.triples, key=lambda t: (t.subject.value, t.predicate.value != RDF_TYPE,
+                                                      t.predicate.value, str(t.object)))
+    # graph by graph and subject by subject, as a store gives them, so that TriG writes each once
+    named = sorted(prepared.named, key=lambda q: (q.graph_name.value, q.subject.value,
+                                                  q.predicate.value != RDF_TYPE, q.predicate.value))
     # Prefixes whose local names would need escaping (statement/…#evidence) stay full IRIs.
     readable = {k: v for k, v in prefixes.items() if k not in ("kgst", "kgs")}
-    files = {
-        "kg.ttl": ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=readable),
-        "kg.nq": ox.serialize(named, format=ox.RdfFormat.N_QUADS),
-        "kg.trig": ox.serialize(named, format=ox.RdfFormat.TRIG, prefixes=readable),
+    makers = {
+        "kg.ttl": (lambda: ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=readable), len(triples)),
+        "kg.nq": (lambda: ox.serialize(named, format=ox.RdfFormat.N_QUADS), len(named)),
+        "kg.trig": (lambda: ox.serialize(named, format=ox.RdfFormat.TRIG, prefixes=readable), len(named)),
     }
-    counts = {"kg.ttl": len(triples), "kg.nq": len(named), "kg.trig": len(named)}
-    files.update(extra)
-    manifest = {}
-    for name, data in files.items():
-        variants = [(name, data)]
-        if name.startswith("kg."):
-            variants.append((name + ".gz", gzip.compress(data, mtime=0)))
-        for fname, content in variants:
-            (dumps / fname).write_bytes(content)
-            manifest[fname] = {"bytes": len(content), "sha256": hashlib.sha256(content).hexdigest(),
-                               "triples": counts.get(name)}
+    # zlib lets go of the GIL: each file is compressed while the next one is serialised
+    with ThreadPoolExecutor(len(makers)) as pool:
+        pending = [pool.submit(_write_pair, dumps, name, make(), count) for name, (make, count) in makers.items()]
+    manifest: dict = {}
+    for done in pending:
+        manifest.update(done.result())
     return manifest
+
+
+def _write_pair(dumps: Path, name: str, data: bytes, count: int | None) -> dict:
+    """One dump file and its .gz beside it."""
+    out = {}
+    # zlib's default level: half the CPU time of -9 for an archive about a tenth larger
+    for fname, content in ((name, data), (name + ".gz", gzip.compress(data, compresslevel=6, mtime=0))):
+        (dumps / fname).write_bytes(content)
+        out[fname] = {"bytes": len(content), "sha256": hashlib.sha256(content).hexdigest(), "triples": count}
+    return out
+
+
+def write_files(build_dir: Path, files: dict[str, bytes]) -> dict:
+    """Dump files written as they are (ontology, shapes, report); {file: {bytes, sha256, triples: None}}."""
+    dumps = build_dir / "dumps"
+    dumps.mkdir(exist_ok=True)
+    for name, content in files.items():
+        (dumps / name).write_bytes(content)
+    return {name: {"bytes": len(c), "sha256": hashlib.sha256(c).hexdigest(), "triples": None}
+            for name, c in files.items()}
 
 
 def swap_in(data_dir, build_dir: Path) -> None:

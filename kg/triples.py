@@ -9,7 +9,6 @@ Each source's statements and mentions live in that source's named graph.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Literal, URIRef
@@ -402,11 +401,3 @@ class TripleMaker:
 def make_quads(corpus: Corpus, base_iri: str) -> Quads:
     """All quads of the corpus (ontology and shapes are added by the build)."""
     return TripleMaker(corpus, base_iri).make()
-
-
-def content_digest(quads: Quads) -> str:
-    """A digest of the graph's content, independent of quad order: the build's ETag."""
-    h = hashlib.sha256()
-    for line in sorted(" ".join(t.n3() for t in q) for q in quads.quads):
-        h.update(line.encode())
-    return h.hexdigest()

@@ -51,6 +51,25 @@ def test_dumps_are_plain_rdf_readable_by_rdflib(built_fixture):
         assert "<<" not in text and "{|" not in text, "no RDF-star syntax"
 
 
+def test_dumps_hold_what_the_store_holds(built_fixture):
+    """The dumps are written from the terms in memory: line for line what the store gives back,
+    typed literals in its canonical form ("1.00"^^xsd:decimal is "1") included."""
+    config, _ = built_fixture
+    dumps = current_dir(config.data_dir) / "dumps"
+    store = open_store(config.data_dir)
+    named = [q for q in store if not isinstance(q.graph_name, ox.DefaultGraph)]
+    default = [q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
+    expected = sorted(ox.serialize(named, format=ox.RdfFormat.N_QUADS).splitlines())
+    assert sorted((dumps / "kg.nq").read_bytes().splitlines()) == expected
+    assert sorted(gzip.decompress((dumps / "kg.nq.gz").read_bytes()).splitlines()) == expected
+    as_read = sorted(ox.serialize(ox.parse(path=dumps / "kg.trig", format=ox.RdfFormat.TRIG),
+                                  format=ox.RdfFormat.N_QUADS).splitlines())
+    assert as_read == expected
+    turtle = ox.serialize(ox.parse(path=dumps / "kg.ttl", format=ox.RdfFormat.TURTLE), format=ox.RdfFormat.N_TRIPLES)
+    assert sorted(turtle.splitlines()) == sorted(ox.serialize(default, format=ox.RdfFormat.N_TRIPLES).splitlines())
+    assert b'"1.00"^^' not in (dumps / "kg.nq").read_bytes()
+
+
 def test_dates_carry_both_calendars(built_fixture):
     config, _ = built_fixture
     store = open_store(config.data_dir)
