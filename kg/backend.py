@@ -80,6 +80,10 @@ class LocalBackend:
     def dumps_dir(self) -> Path:
         return Path(self.current()) / "dumps"
 
+    def cache_scope(self) -> str | None:
+        """What the answers come from, for kg.result_cache: the build being served."""
+        return self.current()
+
     def query(self, text: str, kind: str, fmt: str, default_graphs=(), named_graphs=(),
               timeout_s: float | None = None) -> bytes:
         from kg.sparql import Dataset, execute
@@ -148,6 +152,10 @@ class RemoteBackend(LocalBackend):
         from kg.remote import remote_query
         return remote_query(self.endpoint, text, by_name(kind, fmt).media_type,
                             timeout_s or self.config.query_timeout_s, default_graphs, named_graphs)
+
+    def cache_scope(self) -> str | None:
+        """None: the remote endpoint's data may change at any time, so its answers are not kept."""
+        return None
 
     def close(self) -> None:
         pass

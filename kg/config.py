@@ -72,6 +72,11 @@ class Config:
     max_client_queries: int = setting(2, "Queries one client address may have running per HTTP worker "
                                       "(then 429).", 1)
     query_wait_s: float = setting(5.0, "How long a query waits for a free executor before a 503, in seconds.", 0.001)
+    # A few thousand typical answers (a named query's is 1-50 kB) per HTTP worker, small beside
+    # the store's own caches; an answer is kept for the build it came from only.
+    result_cache_bytes: int = setting(32_000_000, "Memory each HTTP worker of the endpoint keeps answers in, in "
+                                      "bytes, so that a query asked again of the same build is not run again "
+                                      "(0: no cache).", 0)
     extra: dict = field(default_factory=dict, compare=False)
 
     @property

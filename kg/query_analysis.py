@@ -120,6 +120,14 @@ class Analysis:
     services: tuple[Service, ...]
     depth: int
     size: int
+    # the query as its tokens, white space and comments left out: two texts with the same key
+    # are the same query (kg.result_cache keeps answers by it)
+    key: str = ""
+    volatile: bool = False           # calls a function whose value is new at each run (NOW, RAND, …)
+
+
+# Built-in functions whose value differs from one run of a query to the next.
+VOLATILE_CALLS = frozenset(("now", "rand", "uuid", "struuid", "bnode"))
 
 
 def ascii_lower(text: str) -> str:
@@ -150,12 +158,29 @@ def _analyse(query: str, max_bytes: int, max_depth: int) -> Analysis:
     size = len(query) if query.isascii() else len(query.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
         raise QueryTooLarge(f"the query is {size} bytes long; the limit is {max_bytes} bytes (max_query_bytes)")
-    form, services, depth = _Pass(query, max_depth).run()
+    first = _Pass(query, max_depth)
+    form, services, depth = first.run()
     if form != "update" and ("\\u" in query or "\\U" in query):
         _, more, other_depth = _Pass(unescape_codepoints(query), max_depth, lenient=True).run()
         services += tuple(s for s in more if s not in services)
         depth = max(depth, other_depth)
-    return Analysis(form, services, depth, size)
+    seen = first.lexer.seen
+    key = "\x1f".join(f"{t.kind}\x1e{t.text}" for t in seen)
+    volatile = any(t.kind == WORD_ and ascii_lower(t.text) in VOLATILE_CALLS for t in seen)
+    return Analysis(form, services, depth, size, key, volatile)
+
+
+class _RecordingLexer(Lexer):
+    """The lexer, keeping every token it read (for the query's key)."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.seen: list[Token] = []
+
+    def next(self, iri_ok: bool) -> Token:
+        tok = super().next(iri_ok)
+        self.seen.append(tok)
+        return tok
 
 
 class _Pass:
@@ -165,7 +190,7 @@ class _Pass:
         self.text = text
         self.max_depth = max_depth
         self.lenient = lenient
-        self.lexer = Lexer(text)
+        self.lexer = _RecordingLexer(text)
         self.prefixes: dict[str, str] = {}
         self.services: list[Service] = []
 

@@ -347,3 +347,19 @@ def test_an_executor_follows_the_build_it_is_given(store_path, built_fixture):
     finally:
         pool.close()
     assert answers[0] == answers[2] != answers[1]
+
+
+def test_a_query_asked_again_goes_to_the_executor_that_ran_it_last(store_path):
+    """Its store's caches hold what the query reads; without the preference the idle executors
+    take turns, and the third query below would go to a third process."""
+    pool = ExecutorPool(size=3, networked_size=1, max_client=4, busy_wait_s=10)
+    try:
+        pool.wait_started()
+        other = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?t }"
+        for text in (POINT, other, POINT, POINT):
+            assert pool.run(job(store_path, text), False, 10)
+        with pool.cond:
+            last = [ex.last_query for ex in pool.all]
+        assert last.count(POINT) == 1 and last.count(other) == 1
+    finally:
+        pool.close()

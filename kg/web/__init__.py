@@ -24,6 +24,8 @@ def create_app(config: Config | None = None, backend=None) -> Flask:
         from kg.backend import LocalBackend
         backend = LocalBackend(config)
     app.extensions["kg_backend"] = backend
+    from kg.result_cache import ResultCache
+    app.extensions["kg_result_cache"] = ResultCache(config.result_cache_bytes) if config.result_cache_bytes else None
     app.jinja_env.globals["version"] = __version__
     errors.register(app)
     headers.register(app)

@@ -14,7 +14,7 @@ CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
     "Access-Control-Allow-Headers": "Accept, Content-Type, Range, If-None-Match, If-Modified-Since",
-    "Access-Control-Expose-Headers": "ETag, Last-Modified, Content-Length, Content-Range, Content-Disposition",
+    "Access-Control-Expose-Headers": "ETag, Last-Modified, Content-Length, Content-Range, Content-Disposition, X-Cache",
     "Access-Control-Max-Age": "86400",
 }
 # Every script and stylesheet is served from here (the vendored libraries included), and the
