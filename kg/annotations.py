@@ -58,7 +58,7 @@ class Statement:
     value: object = None                       # Quantity, str, HistoricalDate or DateSpan
     evidence: Evidence | None = None
     external: str | None = None                # basis of knowledge the text does not state
-    attribution: str = "author"                # author | editor | translator | quoted
+    attribution: str = "author"                # author | editor | translator | quoted | external
     quoted: str | None = None                  # agent id when attribution is "quoted:<id>"
     claimant: str | None = None                # words naming an unnamed claimant ("the bourgeois press")
     stance: str = "asserts"                    # the speech act (vocabulary.STANCES)
@@ -358,10 +358,20 @@ def _quantity_qualifiers(node, st: Statement, registry):
 
 
 def _attribution(node, st: Statement, registry):
-    raw = node.get("attribution", "author")
+    # knowledge the text does not state is nobody's claim in it: not the author's by default
+    raw = node.get("attribution", "external" if "external" in node else "author")
     usage = "author, editor, translator, quoted:<agent-id>, or quoted with claimant: \"words\""
     if not isinstance(raw, str):
         raise AnnotationError(f"attribution is {usage}", node.loc("attribution"))
+    if raw == "external":
+        if "external" not in node:
+            raise AnnotationError("attribution external goes with 'external: <basis>' (what the text does not state)",
+                                  node.loc("attribution"))
+        st.attribution = "external"
+        return
+    if "external" in node and raw in ("author", "editor", "translator"):
+        raise AnnotationError(f"external knowledge is not the {raw}'s claim in the text: leave out 'attribution' "
+                              "(or name who claims it elsewhere with quoted:<id>)", node.loc("attribution"))
     if raw.startswith("quoted:"):
         pid = raw.split(":", 1)[1]
         if pid not in registry or registry[pid].cls not in CLAIMANT_CLASSES:

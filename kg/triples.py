@@ -29,7 +29,8 @@ QUALIFIER_PROPERTY = {"when": "pointInTime", "start": "startTime", "end": "endTi
                       "place": "place", "by": "byAgent", "replaces": "replaces", "on_behalf_of": "onBehalfOf",
                       "unit": "unit"}
 ATTRIBUTION = {"author": "AuthorAttribution", "editor": "EditorAttribution",
-               "translator": "TranslatorAttribution", "quoted": "QuotedAttribution"}
+               "translator": "TranslatorAttribution", "quoted": "QuotedAttribution",
+               "external": "ExternalKnowledge"}
 CORRECTED_BY = {"editor": "EditorAttribution", "translator": "TranslatorAttribution", "external": "ExternalKnowledge"}
 CONTEXT_CHARS = 32    # prefix/suffix length of text-quote selectors
 SEMAPV = "https://w3id.org/semapv/vocab/"

@@ -174,7 +174,8 @@ def test_the_bundled_corpus_conforms_and_every_fact_has_evidence(built_corpus, c
     config, result = built_corpus
     assert result.report.conforms, result.report.text()
     with_evidence, total = evidence_share(corpus_store, config.base_iri)
-    assert total > 500 and with_evidence > 0.99 * total
+    # 98 %: places the texts never name (a section of a city soviet) rest on the registry, not on a quote
+    assert total > 500 and with_evidence > 0.98 * total
     # the rest rests on a stated external basis, or is a body's place in the registry (`place:`)
     from kg.vocabulary import PREDICATES
     values = " ".join(f"kg:{name}" for name in PREDICATES)

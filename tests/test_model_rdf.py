@@ -112,3 +112,15 @@ def test_source_document_has_its_work_periodical_and_calendar_policy(config):
     assert (doc, KG.appearedIn, URIRef(R + "testgrad-gazette")) in g
     assert (doc, KG.defaultCalendar, URIRef("http://www.wikidata.org/entity/Q1985786")) in g
     assert g.value(doc, KG.calendarBasis) == Literal("a chronicle of 1905 Russia", lang="en")
+
+
+def test_external_knowledge_is_not_the_authors_claim(config):
+    g = graph_with(config, """  - subject: testgrad-soviet
+    predicate: locatedIn
+    object: testgrad
+    external: "the city of the soviet's name; the passage names no place"
+""")
+    (st,) = [s for s in statement_of(g, "testgrad-soviet", "locatedIn") if (s, KG.externalBasis, None) in g]
+    assert set(g.objects(st, KG.attribution)) == {KG.ExternalKnowledge}
+    assert g.value(st, PROV.wasAttributedTo) is None
+    assert g.value(st, KG.externalBasis) is not None and g.value(st, PROV.wasDerivedFrom) is None
