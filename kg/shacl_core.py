@@ -160,6 +160,9 @@ class Validator:
                 try:
                     return passes(compare_literal(v, m))
                 except (TypeError, NotImplementedError):
+                    # compare_literal raises these for literals of types that do not compare (a date
+                    # against a number); pySHACL's range components catch the same two and report
+                    # the value, so it fails here too
                     return False
             self._check(shape, component, lambda f, values, ok=ok: [v for v in values if not ok(v)])
 
