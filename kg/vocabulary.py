@@ -94,6 +94,8 @@ PREDICATES = {p.name: p for p in [
        doc="who wrote or issued a document"),
     _p("publishedIn", "entity", None, {"Publication", "Newspaper"}, doc="where a text appeared"),
     _p("organOf", "entity", {"Publication", "Newspaper"}, ORGS, doc="a paper published by a body"),
+    _p("composedOf", "entity", ORGS, ORGS,
+       doc="a social group a body was made up of (the peasants of the soldiers' soviets); a share in a share statement"),
     # -- dates --
     _p("founded", "date", ORGS | {"Publication", "Newspaper"}, doc="inception of a body or paper"),
     _p("dissolved", "date", ORGS | {"Publication", "Newspaper"}, doc="end of a body or paper"),
@@ -121,7 +123,17 @@ PREDICATES = {p.name: p for p in [
     _p("termOfOffice", "text", ORGS, doc="how long deputies or a body serve, e.g. 'three months'"),
     _p("meetingFrequency", "text", ORGS, doc="how often a body meets"),
     _p("electionMethod", "text", ORGS, doc="how deputies are chosen"),
-    _p("function", "text", ORGS, doc="a task or power of a body"),
+    # What a body may or must do, what it did as a rule, and what it is said to be: three kinds of
+    # words that one predicate used to mix (a power, a practice, a judgement).
+    _p("function", "text", ORGS,
+       doc="a task, right, power or duty a body has or exercises ('ratifies the budget', 'exercised complete "
+           "control over the press'), its members' immunity included"),
+    _p("activity", "text", ORGS,
+       doc="what a body did or does as a matter of course, its practice, that is no power over others "
+           "('distributed leaflets and proclamations', 'the meetings are open to the public')"),
+    _p("describedAs", "text", None,
+       doc="what the text says an entity is or was: a characterisation, a status or a judgement ('the axis of "
+           "all events', 'the supreme organ'), with the stance of whoever makes it"),
     _p("demanded", "text", AGENTS, doc="a demand a body or person made (not a decision or an act)"),
     _p("proposed", "text", AGENTS | PUBLICATIONS, doc="a proposal or advice that something be done"),
     _p("decided", "text", AGENTS, doc="a decision or resolution a body took"),

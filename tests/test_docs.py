@@ -37,9 +37,10 @@ def test_the_provenance_query_in_the_readme_is_the_named_one():
     assert body in README
 
 
-def _load_example(tmp_path, source_id):
+def _load_example(tmp_path, source_id, containing=""):
     doc = (PROJECT_ROOT / "sources" / "README.md").read_text(encoding="utf-8")
-    example = re.search(rf"```yaml\n(source: {source_id}\n.*?)```", doc, re.S).group(1)
+    example = next(block for block in re.findall(rf"```yaml\n(source: {source_id}\n.*?)```", doc, re.S)
+                   if containing in block)
     sources = tmp_path / "sources"
     shutil.copytree(PROJECT_ROOT / "sources", sources, ignore=shutil.ignore_patterns("annotations"))
     (sources / "annotations").mkdir()
@@ -77,3 +78,21 @@ def test_the_sources_yaml_example_is_a_real_entry_with_every_field(tmp_path):
     shutil.copytree(PROJECT_ROOT / "sources", sources)
     (sources / "sources.yaml").write_text(block, encoding="utf-8")
     assert load_sources(sources)["lenin-1905"].calendar == "julian"
+
+
+def test_the_powers_practices_and_characterisations_example_passes_the_checker(tmp_path):
+    statements = _load_example(tmp_path, "nin-1932", containing="describedAs").annotations.statements
+    assert [(st.predicate, st.stance) for st in statements] == [
+        ("function", "asserts"), ("activity", "asserts"), ("describedAs", "reports"),
+        ("composedOf", "asserts"), ("share", "asserts")]
+    assert statements[2].quoted == "trotsky" and statements[3].object == "russian-peasantry-1917"
+
+
+def test_the_list_of_text_valued_predicates_names_every_one():
+    """sources/README.md lists the predicates whose value is the source's words: all of them, and only those."""
+    from kg.vocabulary import PREDICATES
+    doc = (PROJECT_ROOT / "sources" / "README.md").read_text(encoding="utf-8")
+    paragraph = doc[doc.index("The source's words (`value:` text):"):]
+    paragraph = paragraph[:paragraph.index("\n\n")]
+    listed = set(re.findall(r"`(\w+)`", paragraph)) - {"value", "stance"}
+    assert listed == {name for name, p in PREDICATES.items() if p.kind == "text"}

@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 KG = Path(__file__).resolve().parent.parent / "kg"
-ORDER = ["calendar", "sources", "registry", "annotations", "corpus", "triples", "validation", "shacl_index",
+ORDER = ["calendar", "sources", "registry", "statement_fields", "annotations", "corpus", "triples", "validation", "shacl_index",
          "shacl_core", "shacl_targeted", "store", "search", "sparql", "queries"]
 FOUNDATION = {"config", "errors", "namespaces", "iris", "yamlfile", "vocabulary", "formats"}
 
