@@ -247,13 +247,18 @@ class Checked:
 
 def check_quads(quads, ontology: Graph, shapes: Graph, graph_iri: Callable[[str], object],
                 per_batch: int = PER_BATCH, processes: int | None = None, progress: bool = False,
-                core: bool = True) -> Checked:
-    """Every shape but the `sh:sparql` constraints, over the quads; they are not needed afterwards
-    (`kg build` lets go of them, and of the dictionaries made here, before writing the dumps)."""
+                core: bool = True, release: bool = False) -> Checked:
+    """Every shape but the `sh:sparql` constraints, over the quads. With `release`, the list of
+    quads is emptied as soon as nothing here needs it (once indexed, unless pySHACL batches read
+    it): `kg build` lets go of the rdflib terms, and of the index made here, before the dumps."""
     t = time.perf_counter()
     plain, sparql = split_shapes(shapes)
     covered, left = compile_shapes(plain) if core else ([], target_shapes(plain))
-    found = validate_core(plain, Data((s, p, o) for s, p, o, _ in quads), covered)
+    data = Data((s, p, o) for s, p, o, _ in quads)
+    if release and not left:
+        quads.clear()
+    found = validate_core(plain, data, covered)
+    del data
     stats = {"core_shapes": len(covered), "pyshacl_shapes": len(left), "source_batches": 0, "shared_batches": 0,
              "sparql_constraints": len(sparql), "processes": 1, "core_s": round(time.perf_counter() - t, 3)}
     if left:
@@ -263,6 +268,8 @@ def check_quads(quads, ontology: Graph, shapes: Graph, graph_iri: Callable[[str]
         t = time.perf_counter()
         found |= _run_batches(quads, ontology, plain, graph_iri, per_batch, processes, progress, stats)
         stats["pyshacl_s"] = round(time.perf_counter() - t, 3)
+        if release:
+            quads.clear()
     return Checked(found, sparql, stats)
 
 
