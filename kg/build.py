@@ -7,6 +7,7 @@ the new store is written into a fresh build folder and swapped in at the very en
 from __future__ import annotations
 
 import fcntl
+import gc
 import hashlib
 import json
 import os
@@ -130,6 +131,20 @@ def build_lock(data_dir: Path):
         yield
 
 
+@contextmanager
+def gc_paused():
+    """Python's cycle collector off for the build: the graph's millions of tuples and terms hold no
+    cycles, but each full collection walks them all again (at 10^6 triples, making the triples and
+    the Oxigraph terms took 11.7 s of CPU with it, 7.1 s without)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def build(config: Config, corpus: Corpus | None = None, progress: bool = False) -> BuildResult:
     """Build, validate and publish; raise (publishing nothing) on bad input or violations.
 
@@ -137,7 +152,7 @@ def build(config: Config, corpus: Corpus | None = None, progress: bool = False) 
     timings: dict = {}
     started = time.perf_counter()
     data_dir = Path(config.data_dir)
-    with build_lock(data_dir):
+    with build_lock(data_dir), gc_paused():
         graphs = make_graphs(config, timings, corpus)
         t = time.perf_counter()
         prepared = prepare(graphs.quads.quads)
@@ -171,11 +186,11 @@ def build(config: Config, corpus: Corpus | None = None, progress: bool = False) 
             indexing = loader.submit(_index, loading, build_dir, config.base_iri, timings)
             t = time.perf_counter()
             shapes = load_shapes(config.shapes_dir, rebaser(config.base_iri))
+            # The rdflib quads are let go of as soon as validation has indexed them: the dumps are
+            # written from the Oxigraph terms, and the report traces its results through the origin
+            # maps alone.
             checked = check_quads(graphs.quads.quads, graphs.ontology, shapes, Iris(config.base_iri).graph,
-                                  progress=progress)
-            # The rdflib terms are needed no more: the dumps are written from the Oxigraph terms,
-            # and the report traces its results through the origin maps alone.
-            graphs.quads.quads.clear()
+                                  progress=progress, release=True)
             timings["core SHACL (beside the store)"] = time.perf_counter() - t
             t = time.perf_counter()
             packing += write_dumps(build_dir, prepared, prefixes(config.base_iri), packer)
