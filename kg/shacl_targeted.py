@@ -29,6 +29,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -231,10 +232,33 @@ def validate_targeted(quads, store: ox.Store | Callable[[], ox.Store], ontology:
 
     `store` may be a function giving the store once loaded: only the SPARQL constraints need it, last.
     `core=False` sends every shape to the pySHACL batches (what the tests compare kg.shacl_core with)."""
+    checked = check_quads(quads, ontology, shapes, graph_iri, per_batch, processes, progress, core)
+    return check_store(checked, store, shapes, origin, triple_origin, base_iri)
+
+
+@dataclass
+class Checked:
+    """What validation found in the quads, waiting for the SPARQL constraints, which need the store."""
+
+    found: set
+    sparql: list[dict]
+    stats: dict
+
+
+def check_quads(quads, ontology: Graph, shapes: Graph, graph_iri: Callable[[str], object],
+                per_batch: int = PER_BATCH, processes: int | None = None, progress: bool = False,
+                core: bool = True, release: bool = False) -> Checked:
+    """Every shape but the `sh:sparql` constraints, over the quads. With `release`, the list of
+    quads is emptied as soon as nothing here needs it (once indexed, unless pySHACL batches read
+    it): `kg build` lets go of the rdflib terms, and of the index made here, before the dumps."""
     t = time.perf_counter()
     plain, sparql = split_shapes(shapes)
     covered, left = compile_shapes(plain) if core else ([], target_shapes(plain))
-    found = validate_core(plain, Data((s, p, o) for s, p, o, _ in quads), covered)
+    data = Data((s, p, o) for s, p, o, _ in quads)
+    if release and not left:
+        quads.clear()
+    found = validate_core(plain, data, covered)
+    del data
     stats = {"core_shapes": len(covered), "pyshacl_shapes": len(left), "source_batches": 0, "shared_batches": 0,
              "sparql_constraints": len(sparql), "processes": 1, "core_s": round(time.perf_counter() - t, 3)}
     if left:
@@ -244,11 +268,21 @@ def validate_targeted(quads, store: ox.Store | Callable[[], ox.Store], ontology:
         t = time.perf_counter()
         found |= _run_batches(quads, ontology, plain, graph_iri, per_batch, processes, progress, stats)
         stats["pyshacl_s"] = round(time.perf_counter() - t, 3)
+        if release:
+            quads.clear()
+    return Checked(found, sparql, stats)
+
+
+def check_store(checked: Checked, store: ox.Store | Callable[[], ox.Store], shapes: Graph,
+                origin: dict | None = None, triple_origin: dict | None = None,
+                base_iri: str = DEFAULT_BASE_IRI) -> Report:
+    """The `sh:sparql` constraints over the store, then the report of everything found."""
+    stats = checked.stats
     t = time.perf_counter()
     store = store() if callable(store) else store
     stats["store_wait_s"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
-    found |= run_sparql_shapes(store, sparql)
+    found = checked.found | run_sparql_shapes(store, checked.sparql)
     stats["sparql_s"] = round(time.perf_counter() - t, 3)
     report = _report(found, shapes, Tracer(origin or {}, triple_origin or {}), base_iri)
     report.stats = stats

@@ -43,8 +43,12 @@ def to_ox(term):
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def to_ox_quads(quads) -> list[ox.Quad]:
-    """rdflib quads → Oxigraph quads, each typed literal in the form the store gives back."""
+def to_ox_terms(quads) -> list[tuple]:
+    """rdflib quads → (s, p, o, g) tuples of Oxigraph terms, one object per distinct term, each typed
+    literal in the form the store gives back.
+
+    Tuples of shared terms, not `ox.Quad`s: a Quad holds its own copy of every string (about 540
+    bytes a quad against 80 for a tuple), and the quads of 10^7 triples must fit in memory."""
     cache: dict = {}
     typed: list = []
 
@@ -55,12 +59,16 @@ def to_ox_quads(quads) -> list[ox.Quad]:
             if isinstance(t, Literal) and t.datatype is not None and t.datatype != XSD_STRING:
                 typed.append(out)
         return out
-    out = [ox.Quad(conv(s), conv(p), conv(o), conv(g)) for s, p, o, g in quads]
+    out = [(conv(s), conv(p), conv(o), conv(g)) for s, p, o, g in quads]
     changed = {a: b for a, b in zip(typed, canonical(typed)) if a != b}
     if changed:
-        out = [ox.Quad(q.subject, q.predicate, changed[q.object], q.graph_name) if q.object in changed else q
-               for q in out]
+        out = [(s, p, changed.get(o, o), g) for s, p, o, g in out]
     return out
+
+
+def to_ox_quads(quads) -> list[ox.Quad]:
+    """rdflib quads → Oxigraph quads, each typed literal in the form the store gives back."""
+    return [ox.Quad(*q) for q in to_ox_terms(quads)]
 
 
 def canonical(literals: list[ox.Literal]) -> list[ox.Literal]:
@@ -101,24 +109,70 @@ def new_build_dir(data_dir, build_id: str) -> Path:
 
 @dataclass
 class Prepared:
-    """The graph as Oxigraph terms, made once for the store, the digest and the dumps."""
+    """The graph as Oxigraph terms, made once for the store, the digest and the dumps, in the
+    order the dumps write them."""
 
-    named: list[ox.Quad]          # the distinct quads of the named graphs, in the order they were made
-    triples: list[ox.Triple]      # their distinct triples: the default graph
-    digest: str                   # of their content, independent of order: the build's ETag
+    named: list[tuple]            # the distinct quads (s, p, o, g) of the named graphs, graph by graph, subject by subject
+    triples: list[tuple]          # their distinct triples (s, p, o): the default graph, subject by subject
+    blank: list[tuple]            # the quads of `named` with a blank node (the ontology's)
 
 
 def prepare(quads) -> Prepared:
-    """rdflib quads → distinct Oxigraph quads, their distinct triples and their digest."""
-    named = list(dict.fromkeys(to_ox_quads(quads)))
-    triples = list(dict.fromkeys(q.triple for q in named))
-    return Prepared(named, triples, content_digest(ox.serialize(named, format=ox.RdfFormat.N_QUADS)))
+    """rdflib quads → distinct quads and triples of Oxigraph terms, sorted as the dumps write them."""
+    named = list(dict.fromkeys(to_ox_terms(quads)))
+    triples = list(dict.fromkeys((s, p, o) for s, p, o, _ in named))
+    # Readable Turtle of the default graph: subjects sorted, rdf:type first, so each subject is
+    # one block; N-Quads and TriG graph by graph and subject by subject, as a store gives them,
+    # so that TriG writes each once. The keys are the ranks of the terms' strings packed in one
+    # integer: a tuple of strings per quad would hold about 400 bytes each while sorting.
+    rank = _ranks({t for s, p, _, g in named for t in (s, p, g)}, lambda t: t.value)
+    rank_o = _ranks({o for _, _, o, _ in named}, str)
+    n, m, rdf_type = len(rank) + 1, len(rank_o) + 1, ox.NamedNode(RDF_TYPE)
+    named.sort(key=lambda q: ((rank[q[3]] * n + rank[q[0]]) * 2 + (q[1] != rdf_type)) * n + rank[q[1]])
+    triples.sort(key=lambda t: ((rank[t[0]] * 2 + (t[1] != rdf_type)) * n + rank[t[1]]) * m + rank_o[t[2]])
+    blank = ox.BlankNode
+    return Prepared(named, triples, [q for q in named if isinstance(q[0], blank) or isinstance(q[2], blank)])
 
 
-def content_digest(nquads: bytes) -> str:
-    """A digest of a graph's N-Quads, independent of their order."""
-    lines = sorted(nquads.splitlines())
-    return hashlib.sha256(b"\n".join(lines) + b"\n" if lines else b"").hexdigest()
+def _ranks(terms, key) -> dict:
+    """Each term's rank among `terms` ordered by `key`; terms with equal keys share a rank."""
+    out, last, i = {}, None, -1
+    for t in sorted(terms, key=key):
+        k = key(t)
+        if k != last:
+            i, last = i + 1, k
+        out[t] = i
+    return out
+
+
+CHUNK = 100_000     # quads serialised at a time: bytes of a few tens of MB, never the whole dump
+
+
+def nquads_chunks(named: list[tuple]):
+    """The N-Quads of `named`, a chunk of lines at a time."""
+    for i in range(0, len(named), CHUNK):
+        yield ox.serialize([ox.Quad(*q) for q in named[i:i + CHUNK]], format=ox.RdfFormat.N_QUADS)
+
+
+def content_digest(chunks) -> str:
+    """A digest of a graph's distinct N-Quads lines, independent of their order: the sum, modulo
+    2^256, of each line's SHA-256. Streamed a chunk at a time, so no copy of the whole dump is
+    sorted or held."""
+    total = 0
+    for chunk in chunks:
+        for line in chunk.splitlines():
+            total += int.from_bytes(hashlib.sha256(line).digest(), "big")
+    return (total % (1 << 256)).to_bytes(32, "big").hex()
+
+
+def write_nquads(path: Path, named: list[tuple]) -> str:
+    """kg.nq, streamed a chunk at a time; returns the content digest of its lines."""
+    def written():
+        with open(path, "wb") as fh:
+            for chunk in nquads_chunks(named):
+                fh.write(chunk)
+                yield chunk
+    return content_digest(written())
 
 
 def fill(store: ox.Store, quads: list[ox.Quad], triples: list[ox.Triple] | None = None) -> ox.Store:
@@ -151,45 +205,81 @@ def write_store(build_dir: Path, quads: list[ox.Quad], triples: list[ox.Triple] 
     return store
 
 
-def write_dumps(build_dir: Path, prepared: Prepared, prefixes: dict[str, str]) -> dict:
-    """Write the graph's dump files (plain and gzip) and return {file: {bytes, sha256, triples}}.
+def write_default_ntriples(path: Path, triples: list[tuple]) -> None:
+    """The default graph's triples without blank nodes as N-Triples, for `load_default` to parse in
+    Oxigraph's threads."""
+    blank = ox.BlankNode
+    ox.serialize((ox.Triple(s, p, o) for s, p, o in triples if not (isinstance(s, blank) or isinstance(o, blank))),
+                 output=path, format=ox.RdfFormat.N_TRIPLES)
+
+
+def load_named(build_dir: Path, nquads: Path, blank: list[tuple]) -> ox.Store:
+    """A build's new store with the named graphs, loaded from kg.nq by Oxigraph alone, but for the
+    quads with a blank node (`blank`), which are handed over as terms (`load_default` follows).
+
+    Parsing gives each blank node of a file a new id: the few quads with one (the ontology's) are
+    replaced by the terms themselves, so that the store holds the nodes the dumps name, as `fill`
+    does."""
+    store = ox.Store(str(build_dir / "store"))
+    store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
+    for g in sorted({q[3] for q in blank}, key=str):
+        store.update(f"DELETE {{ GRAPH {g} {{ ?s ?p ?o }} }} "
+                     f"WHERE {{ GRAPH {g} {{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }} }}")
+    store.bulk_extend(ox.Quad(*q) for q in blank)
+    return store
+
+
+def load_default(store: ox.Store, default: Path, blank: list[tuple]) -> ox.Store:
+    """The default graph, holding each triple of the named graphs once: those without blank nodes
+    from `default` (`write_default_ntriples`, deleted once read), those with one (`blank`, the
+    named graphs' quads with one) as terms."""
+    store.bulk_load(path=default, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+    default.unlink()
+    graph = ox.DefaultGraph()
+    store.bulk_extend(ox.Quad(s, p, o, graph) for s, p, o in dict.fromkeys(q[:3] for q in blank))
+    store.flush()
+    return store
+
+
+def write_dumps(build_dir: Path, prepared: Prepared, prefixes: dict[str, str], pool: ThreadPoolExecutor) -> list:
+    """Write kg.ttl and kg.trig (kg.nq is `write_nquads`'s) straight into their files, each then
+    compressed in `pool` while the next is written; returns the futures of their manifest entries
+    (`finish_dump`).
 
     Written from the terms in memory, not read back from the store: iterating a store of a
     million quads from Python took longer than everything else the dumps need."""
     dumps = build_dir / "dumps"
     dumps.mkdir(exist_ok=True)
-    # Readable Turtle of the default graph: subjects sorted, rdf:type first, so each subject is
-    # one block. N-Quads and TriG hold the named graphs, each source's view; the default graph
-    # is their distinct union, so it is not written twice (kg.ttl is it).
-    triples = sorted(prepared.triples, key=lambda t: (t.subject.value, t.predicate.value != RDF_TYPE,
-                                                      t.predicate.value, str(t.object)))
-    # graph by graph and subject by subject, as a store gives them, so that TriG writes each once
-    named = sorted(prepared.named, key=lambda q: (q.graph_name.value, q.subject.value,
-                                                  q.predicate.value != RDF_TYPE, q.predicate.value))
+    # N-Quads and TriG hold the named graphs, each source's view; the default graph is their
+    # distinct union, so it is not written twice (kg.ttl is it).
     # Prefixes whose local names would need escaping (statement/…#evidence) stay full IRIs.
     readable = {k: v for k, v in prefixes.items() if k not in ("kgst", "kgs")}
-    makers = {
-        "kg.ttl": (lambda: ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=readable), len(triples)),
-        "kg.nq": (lambda: ox.serialize(named, format=ox.RdfFormat.N_QUADS), len(named)),
-        "kg.trig": (lambda: ox.serialize(named, format=ox.RdfFormat.TRIG, prefixes=readable), len(named)),
-    }
-    # zlib lets go of the GIL: each file is compressed while the next one is serialised
-    with ThreadPoolExecutor(len(makers)) as pool:
-        pending = [pool.submit(_write_pair, dumps, name, make(), count) for name, (make, count) in makers.items()]
-    manifest: dict = {}
-    for done in pending:
-        manifest.update(done.result())
-    return manifest
+    pending = []
+    ox.serialize((ox.Triple(*t) for t in prepared.triples), output=dumps / "kg.ttl", format=ox.RdfFormat.TURTLE,
+                 prefixes=readable)
+    pending.append(pool.submit(finish_dump, dumps / "kg.ttl", len(prepared.triples)))
+    ox.serialize((ox.Quad(*q) for q in prepared.named), output=dumps / "kg.trig", format=ox.RdfFormat.TRIG,
+                 prefixes=readable)
+    pending.append(pool.submit(finish_dump, dumps / "kg.trig", len(prepared.named)))
+    return pending
 
 
-def _write_pair(dumps: Path, name: str, data: bytes, count: int | None) -> dict:
-    """One dump file and its .gz beside it."""
-    out = {}
+def finish_dump(path: Path, count: int | None) -> dict:
+    """A dump file's .gz beside it, both read and written a chunk at a time; their manifest entries."""
+    gz = path.with_name(path.name + ".gz")
+    plain = hashlib.sha256()
     # zlib's default level: half the CPU time of -9 for an archive about a tenth larger
-    for fname, content in ((name, data), (name + ".gz", gzip.compress(data, compresslevel=6, mtime=0))):
-        (dumps / fname).write_bytes(content)
-        out[fname] = {"bytes": len(content), "sha256": hashlib.sha256(content).hexdigest(), "triples": count}
-    return out
+    with open(path, "rb") as src, open(gz, "wb") as raw, \
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) as out:
+        while block := src.read(1 << 22):
+            plain.update(block)
+            out.write(block)
+    packed = hashlib.sha256()
+    with open(gz, "rb") as fh:
+        while block := fh.read(1 << 22):
+            packed.update(block)
+    return {path.name: {"bytes": path.stat().st_size, "sha256": plain.hexdigest(), "triples": count},
+            gz.name: {"bytes": gz.stat().st_size, "sha256": packed.hexdigest(), "triples": count}}
 
 
 def write_files(build_dir: Path, files: dict[str, bytes]) -> dict:

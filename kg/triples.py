@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, TIME, XSD
 from kg.calendar import AMBIGUOUS, DAY, MONTH, WIKIDATA_CALENDAR, WIKIDATA_PRECISION, DateSpan, HistoricalDate
 from kg.corpus import Corpus
 from kg.iris import Iris
-from kg.namespaces import OA, ORG, WD, kg_namespace
+from kg.namespaces import OA as OA_NAMESPACE, ORG, WD, kg_namespace
 from kg.registry import Entity, Link
 from kg.sources import Source
 from kg.quantity import Quantity
@@ -34,6 +34,28 @@ ATTRIBUTION = {"author": "AuthorAttribution", "editor": "EditorAttribution",
 CORRECTED_BY = {"editor": "EditorAttribution", "translator": "TranslatorAttribution", "external": "ExternalKnowledge"}
 CONTEXT_CHARS = 32    # prefix/suffix length of text-quote selectors
 SEMAPV = "https://w3id.org/semapv/vocab/"
+
+
+class Terms:
+    """A namespace whose terms are made once each: rdflib's Namespace makes a new URIRef at every
+    access, and the copy each quad would hold (about 150 bytes) lives until validation is done."""
+
+    def __init__(self, namespace):
+        self._namespace, self._terms = namespace, {}
+
+    def __getitem__(self, name: str) -> URIRef:
+        term = self._terms.get(name)
+        if term is None:
+            term = self._terms[name] = self._namespace[name]
+        return term
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self[name]
+
+
+OA = Terms(OA_NAMESPACE)
 
 
 def camel(name: str) -> str:
@@ -59,7 +81,7 @@ class TripleMaker:
     def __init__(self, corpus: Corpus, base_iri: str):
         self.c = corpus
         self.iris = Iris(base_iri)
-        self.kg = kg_namespace(base_iri)
+        self.kg = Terms(kg_namespace(base_iri))
         self.out = Quads()
 
     # -- helpers --
