@@ -44,7 +44,7 @@ ROLES = ["president", "vice-president", "chairman", "secretary", "treasurer", "d
 @dataclass(frozen=True)
 class Predicate:
     name: str
-    kind: str                 # "entity", "date", "integer", "share" (per cent), "text"
+    kind: str                 # "entity", "date", "integer", "share" (per cent), "duration", "text"
     subjects: frozenset | None = None   # allowed subject classes (None: any)
     objects: frozenset | None = None    # allowed object classes, for kind "entity"
     membership: bool = False  # the statement node is also an org:Membership
@@ -127,6 +127,8 @@ PREDICATES = {p.name: p for p in [
     _p("count", "integer", None, doc="any other count; 'counts' says what is counted"),
     _p("share", "share", None,
        doc="a share of a whole in per cent (40, 33.3; bounds for 'no less than one third'); unit says of what"),
+    # -- how long, a quantity with its time unit --
+    _p("duration", "duration", EVENTS, doc="how long an event lasted ('a whole week'): a quantity with its unit"),
     # -- described facts, in the source's words --
     _p("termOfOffice", "text", ORGS, doc="how long deputies or a body serve, e.g. 'three months'"),
     _p("meetingFrequency", "text", ORGS, doc="how often a body meets"),

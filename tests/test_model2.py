@@ -138,3 +138,46 @@ def test_none_of_them_goes_to_wikidata(predicate, subject, obj, value):
     # the template itself does go out: the trap is the predicate, not the statement
     annotations = dataclasses.replace(corpus.annotations, statements=[template])
     assert export_corpus(dataclasses.replace(corpus, annotations=annotations), Iris(BASE)).lines
+
+
+@pytest.mark.parametrize("value, message", [
+    ("7", "a mapping with its unit"),
+    ("{amount: 1}", "a mapping with its unit"),
+    ("{amount: 1, unit: fortnight}", "unknown unit 'fortnight'"),
+    ("{amount: 1, lower: 1, unit: week}", "not both"),
+])
+def test_a_duration_needs_its_unit(corpus_dir, value, message):
+    setup(corpus_dir, f"  - subject: test-rising\n    predicate: duration\n    value: {value}\n    quote: \"{QUOTE}\"\n")
+    with pytest.raises(InputError) as exc:
+        load_corpus(corpus_dir)
+    assert message in str(exc.value) and 'field "value"' in str(exc.value), str(exc.value)
+
+
+@pytest.mark.parametrize("value, direct", [
+    ("{amount: 1, unit: week}", "P7D"),
+    ("{amount: 3, unit: day}", "P3D"),
+    ("{amount: 2, unit: month}", "P2M"),
+    ("{amount: 1, unit: week, approximate: true}", None),
+    ("{lower: 1, upper: 2, unit: week}", None),
+])
+def test_a_duration_is_a_quantity_with_its_unit_and_a_direct_value_only_when_exact(corpus_dir, value, direct):
+    setup(corpus_dir, f"  - subject: test-rising\n    predicate: duration\n    value: {value}\n    quote: \"{QUOTE}\"\n")
+    quads = make_quads(load_corpus(corpus_dir), BASE).quads
+    k, rising = kg_namespace(BASE), Iris(BASE).entity("test-rising")
+    values = [q[2] for q in quads if q[:2] == (rising, k.duration)]
+    assert values == ([Literal(direct, datatype=XSD.duration)] if direct else [])
+    [node] = {q[0] for q in quads if q[1:3] == (RDF.predicate, k.duration)}
+    [quantity] = [q[2] for q in quads if q[:2] == (node, k.quantity)]
+    unit = value.split("unit: ")[1].split(",")[0].rstrip("}")
+    assert any(q[:2] == (quantity, k.timeUnit) and str(q[2]).endswith("unit" + unit.capitalize()) for q in quads)
+
+
+def test_a_duration_does_not_go_to_wikidata():
+    corpus = load_corpus(TRAPS)
+    template = next(st for st in corpus.annotations.statements if st.id == "founded-julian")
+    from kg.quantity import parse_duration
+    st = dataclasses.replace(template, predicate="duration", subject="test-rising",
+                             value=parse_duration({"amount": 1, "unit": "week"}))
+    annotations = dataclasses.replace(corpus.annotations, statements=[st])
+    result = export_corpus(dataclasses.replace(corpus, annotations=annotations), Iris(BASE))
+    assert result.lines == [] and result.skipped == {"no Wikidata property": 1}
