@@ -20,6 +20,9 @@ DEFAULT_COUNTED = {"numberOfDeputies": "deputies", "workersRepresented": "worker
                    "executiveCommitteeSize": "members", "numberOfMembers": "members",
                    "numberOfParticipants": "participants", "numberOfVictims": "victims",
                    "numberOfDelegates": "delegates", "numberOfSeats": "seats"}
+# The units of a duration, as Wikidata's quantities carry a unit ("a whole week": amount 1, week),
+# each with its xsd:duration form when the amount is exact (a week is seven days: XSD has no weeks).
+TIME_UNITS = {"day": ("D", 1), "week": ("D", 7), "month": ("M", 1), "year": ("Y", 1)}
 # Which group a figure is broken down by.
 GROUPINGS = ("party", "trade", "trade-union", "factory", "workshop", "constituency", "origin", "district")
 
@@ -37,6 +40,7 @@ class Quantity:
     upper_exclusive: bool = False
     approximate: bool = False
     written: str | None = None
+    time_unit: str | None = None   # a duration's unit (TIME_UNITS); None for a count or a share
 
     @property
     def exact(self) -> bool:
@@ -65,6 +69,25 @@ def _percent(raw, key) -> int | Decimal:
     if isinstance(value, Decimal) and value == value.to_integral_value():
         value = int(value)
     return value
+
+
+def parse_duration(raw) -> Quantity:
+    """A duration: a quantity mapping with its `unit` (day, week, month, year), e.g. {amount: 1, unit: week}."""
+    if not isinstance(raw, dict) or "unit" not in raw:
+        raise QuantityError("a duration is a mapping with its unit: {amount: 1, unit: week, written: \"a whole week\"}")
+    if raw["unit"] not in TIME_UNITS:
+        raise QuantityError(f"unknown unit {raw['unit']!r} of a duration; known: {', '.join(TIME_UNITS)}")
+    q = parse_quantity({k: v for k, v in raw.items() if k != "unit"})
+    return Quantity(q.amount, q.lower, q.upper, q.lower_exclusive, q.upper_exclusive, q.approximate, q.written,
+                    raw["unit"])
+
+
+def xsd_duration(q: Quantity) -> str | None:
+    """An exact duration as xsd:duration ('P7D' for one week); None when it is not exact."""
+    if not q.exact or q.time_unit is None:
+        return None
+    designator, factor = TIME_UNITS[q.time_unit]
+    return f"P{q.amount * factor}{designator}"
 
 
 def parse_quantity(raw, approximate: bool = False, percent: bool = False) -> Quantity:

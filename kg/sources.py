@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg import yamlfile
-from kg.calendar import CALENDARS, DateError, HistoricalDate, parse_date
+from kg.calendar import CALENDARS, DateError, DateSpan, HistoricalDate, parse_date, parse_span
 from kg.errors import Location, SourceError
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -39,7 +39,7 @@ class Source:
     calendar_basis: str | None = None   # why: the text's own evidence for its calendar
     work: str | None = None         # registry id of the work the document contains
     periodical: str | None = None   # registry id of the periodical it appeared in
-    dates: dict = field(default_factory=dict)   # "written"/"published" → HistoricalDate
+    dates: dict = field(default_factory=dict)   # "written"/"published" → HistoricalDate or DateSpan
     editorial: list[Span] = field(default_factory=list)
     line_starts: list[int] = field(default_factory=list)
 
@@ -64,17 +64,23 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
-def _date(node, key, loc, default_calendar=None) -> HistoricalDate | None:
+def _date(node, key, loc, default_calendar=None) -> HistoricalDate | DateSpan | None:
     raw = node.get(key)
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        raise SourceError("a date is a mapping {date, calendar, written}", loc)
+        raise SourceError("a date is a mapping {date, calendar, written} or a span {after, before, calendar, written}", loc)
     calendar = raw.get("calendar", default_calendar)
     if default_calendar and calendar != default_calendar and not raw.get("calendar_basis"):
         raise SourceError(f"this date is {calendar}, not the source's {default_calendar}: say why in calendar_basis",
                           loc)
     try:
+        # A span of days ("Written on November 2-4") keeps both ends rather than narrowing to its first day.
+        if "after" in raw or "before" in raw:
+            if "date" in raw:
+                raise DateError("a span ({after, before}) has no 'date'")
+            return parse_span(raw.get("after"), raw.get("before"), calendar, raw.get("written"),
+                              raw.get("calendar_basis"))
         return parse_date(raw.get("date"), calendar, raw.get("written"), basis=raw.get("calendar_basis"))
     except DateError as exc:
         raise SourceError(str(exc), loc) from None

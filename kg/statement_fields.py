@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from kg.date_fields import dated
 from kg.errors import AnnotationError
-from kg.quantity import COUNTED, DEFAULT_COUNTED, GROUPINGS, Quantity, QuantityError, parse_quantity
+from kg.quantity import COUNTED, DEFAULT_COUNTED, GROUPINGS, Quantity, QuantityError, parse_duration, parse_quantity
 from kg.sources import SLUG
 from kg.vocabulary import (CLAIMANT_CLASSES, DATE_QUALIFIERS, ENTITY_QUALIFIERS, INTEGER_QUALIFIERS, ROLES, STANCES,
                            TEXT_QUALIFIERS, Predicate)
@@ -36,6 +36,11 @@ def parse_value(node, kind, default_calendar=None):
     loc = node.loc("value")
     if kind == "date":
         return dated(raw, loc, default_calendar)
+    if kind == "duration":
+        try:
+            return parse_duration(raw)
+        except QuantityError as exc:
+            raise AnnotationError(f"{exc} (see {README})", loc) from None
     if kind in ("integer", "share"):
         try:
             return parse_quantity(raw, percent=kind == "share")
@@ -79,7 +84,7 @@ def qualifiers(node, st, pred: Predicate, registry, calendar) -> None:
         if not isinstance(node["approximate"], bool):
             raise AnnotationError("approximate is true or false", node.loc("approximate"))
         st.approximate = node["approximate"]
-        if pred.kind not in ("integer", "share"):
+        if pred.kind not in ("integer", "share", "duration"):
             raise AnnotationError("approximate qualifies a figure; a vague date is a span {after, before}",
                                   node.loc("approximate"))
         st.value = Quantity(**{**st.value.__dict__, "approximate": st.value.approximate or st.approximate})

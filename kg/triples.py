@@ -20,11 +20,13 @@ from kg.iris import Iris
 from kg.namespaces import OA as OA_NAMESPACE, ORG, WD, kg_namespace
 from kg.registry import Entity, Link
 from kg.sources import Source
-from kg.quantity import Quantity
+from kg.quantity import Quantity, xsd_duration
 from kg.vocabulary import CONSTITUENCIES, FACT_STANCES, PREDICATES
 
 XSD_OF_PRECISION = {DAY: XSD.date, MONTH: XSD.gYearMonth, "year": XSD.gYear}
 TIME_OF_PRECISION = {DAY: TIME.inXSDDate, MONTH: TIME.inXSDgYearMonth, "year": TIME.inXSDgYear}
+# The OWL-Time units of a duration's quantity (Wikidata's quantities carry their unit as an item).
+TIME_UNIT = {"day": TIME.unitDay, "week": TIME.unitWeek, "month": TIME.unitMonth, "year": TIME.unitYear}
 QUALIFIER_PROPERTY = {"when": "pointInTime", "start": "startTime", "end": "endTime", "as_of": "asOf",
                       "place": "place", "by": "byAgent", "replaces": "replaces", "on_behalf_of": "onBehalfOf",
                       "unit": "unit"}
@@ -322,6 +324,9 @@ class TripleMaker:
                    if st.value.gregorian else None)
         elif pred.kind in ("integer", "share"):
             obj = Literal(st.value.amount) if st.value.exact else None
+        elif pred.kind == "duration":
+            exact = xsd_duration(st.value)
+            obj = Literal(exact, datatype=XSD.duration) if exact else None
         else:
             obj = Literal(st.value, lang="en")
         # the direct triple states what happened: only what the text asserts, decides or enacts
@@ -342,7 +347,7 @@ class TripleMaker:
             self.add(node, k.dateValue, value_node, g)
             self.date_node(value_node, st.value, g)
             self.out.origin[value_node] = str(st.lines.get("value", here))
-        if pred.kind in ("integer", "share"):
+        if pred.kind in ("integer", "share", "duration"):
             self.quantity(node, st, g)
         self.add(node, k.statedIn, self.iris.source(src.id), g)
 
@@ -389,6 +394,8 @@ class TripleMaker:
         self.out.origin[qn] = str(st.lines.get("value", st.location))
         self.add(node, k.quantity, qn, g)
         self.quantity_node(qn, st.value, g)
+        if st.value.time_unit:
+            self.add(qn, k.timeUnit, TIME_UNIT[st.value.time_unit], g)
         if st.counted:
             self.add(node, k.counts, k["Counted" + camel(st.counted)], g)
         if st.group_by:

@@ -44,7 +44,7 @@ ROLES = ["president", "vice-president", "chairman", "secretary", "treasurer", "d
 @dataclass(frozen=True)
 class Predicate:
     name: str
-    kind: str                 # "entity", "date", "integer", "share" (per cent), "text"
+    kind: str                 # "entity", "date", "integer", "share" (per cent), "duration", "text"
     subjects: frozenset | None = None   # allowed subject classes (None: any)
     objects: frozenset | None = None    # allowed object classes, for kind "entity"
     membership: bool = False  # the statement node is also an org:Membership
@@ -69,7 +69,8 @@ PREDICATES = {p.name: p for p in [
        doc="party membership, a party's seats in a body; with start, end, role"),
     _p("holdsPost", "entity", {"Person"}, ORGS | {"Publication", "Newspaper"}, membership=True,
        doc="a post in a body; needs role (president, secretary…); start, end, replaces"),
-    _p("led", "entity", AGENTS, ORGS | EVENTS, doc="led a body or an event, informally or not"),
+    # A state is led too ("the Soviet Union under Stalin"): a Country is an object of led.
+    _p("led", "entity", AGENTS, ORGS | EVENTS | {"Country"}, doc="led a body, an event or a state, informally or not"),
     _p("influenced", "entity", AGENTS, ORGS | EVENTS,
        doc="had an influence on a body or event (of the degree the note gives), without leading it"),
     _p("supported", "entity", AGENTS | PUBLICATIONS, AGENTS | EVENTS | PUBLICATIONS, doc="supported or backed"),
@@ -83,12 +84,15 @@ PREDICATES = {p.name: p for p in [
     _p("organised", "entity", AGENTS, EVENTS, doc="called, convened or organised an event"),
     _p("partOfEvent", "entity", EVENTS, EVENTS, doc="an event within a larger one"),
     _p("resultedIn", "entity", EVENTS, None, doc="an event that brought about a body or another event"),
-    _p("founder", "entity", ORGS, AGENTS, doc="who created a body"),
+    # A state has founders too ("the Russian workers and peasants, by founding the Soviet Republic").
+    _p("founder", "entity", ORGS | {"Country"}, AGENTS, doc="who created a body or a state"),
     _p("dissolvedBy", "entity", ORGS | PUBLICATIONS, AGENTS | EVENTS,
        doc="who or what ended a body, or closed a paper"),
     _p("replacedBy", "entity", ORGS, ORGS, doc="a body succeeded by another"),
     _p("successorOf", "entity", ORGS, ORGS, doc="a body that replaced another (inverse of replacedBy)"),
-    _p("alliedWith", "entity", AGENTS, AGENTS, doc="an agreement or bloc, as a fact (not an opinion)"),
+    # States are allies as well as bodies and persons ("on the side of England and France").
+    _p("alliedWith", "entity", AGENTS | {"Country"}, AGENTS | {"Country"},
+       doc="an agreement, a bloc or a side taken in a war, as a fact (not an opinion); persons, bodies or states"),
     _p("opposed", "entity", AGENTS, AGENTS | EVENTS, doc="fought or acted against, as a fact"),
     _p("author", "entity", {"Publication", "Newspaper", "Manifesto", "Decree"}, AGENTS,
        doc="who wrote or issued a document"),
@@ -100,7 +104,11 @@ PREDICATES = {p.name: p for p in [
     _p("founded", "date", ORGS | {"Publication", "Newspaper"}, doc="inception of a body or paper"),
     _p("dissolved", "date", ORGS | {"Publication", "Newspaper"}, doc="end of a body or paper"),
     _p("activeIn", "date", ORGS, doc="the body existed at this date or in this period"),
-    _p("date", "date", EVENTS | {"Publication", "Newspaper"}, doc="when an event happened (point in time)"),
+    _p("date", "date", EVENTS | {"Publication", "Newspaper"},
+       doc="when an event happened, or when a publication appeared (point in time)"),
+    # When a work was written is not when it appeared (Lenin's letter of 1905 first appeared in 1940).
+    _p("dateWritten", "date", {"Publication", "Newspaper"},
+       doc="when a work was written, not when it appeared (that is date)"),
     _p("startDate", "date", EVENTS, doc="first day of an event lasting several days"),
     _p("endDate", "date", EVENTS, doc="last day of an event"),
     _p("born", "date", {"Person"}),
@@ -119,10 +127,15 @@ PREDICATES = {p.name: p for p in [
     _p("count", "integer", None, doc="any other count; 'counts' says what is counted"),
     _p("share", "share", None,
        doc="a share of a whole in per cent (40, 33.3; bounds for 'no less than one third'); unit says of what"),
+    # -- how long, a quantity with its time unit --
+    _p("duration", "duration", EVENTS, doc="how long an event lasted ('a whole week'): a quantity with its unit"),
     # -- described facts, in the source's words --
     _p("termOfOffice", "text", ORGS, doc="how long deputies or a body serve, e.g. 'three months'"),
     _p("meetingFrequency", "text", ORGS, doc="how often a body meets"),
     _p("electionMethod", "text", ORGS, doc="how deputies are chosen"),
+    # What binds deputies to their electors once chosen, kept apart from how they are chosen.
+    _p("mandate", "text", ORGS,
+       doc="what binds a body's deputies to those who elected them: reporting back to them, recall by them"),
     # What a body may or must do, what it did as a rule, and what it is said to be: three kinds of
     # words that one predicate used to mix (a power, a practice, a judgement).
     _p("function", "text", ORGS,
