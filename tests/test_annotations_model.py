@@ -9,17 +9,7 @@ import yaml
 from kg.calendar import DateSpan
 from kg.corpus import load_corpus
 from kg.errors import InputError
-
-QUOTE = "The Soviet had 562 deputies"
-
-
-def append(corpus_dir: Path, text: str) -> int:
-    """Append statements to the fixture's annotation file; the line of the first appended line."""
-    path = corpus_dir / "annotations" / "chronicle.yaml"
-    old = path.read_text(encoding="utf-8")
-    path.write_text(old + text, encoding="utf-8")
-    return old.count("\n") + 1
-
+from tests.annotation_errors import QUOTE, append, error, line_of
 
 def julian_default(corpus_dir):
     """Give the fixture source a Julian calendar policy (its Gregorian publication year says why it departs)."""
@@ -34,13 +24,6 @@ def julian_default(corpus_dir):
 def planted(corpus_dir, text):
     append(corpus_dir, text)
     return load_corpus(corpus_dir).annotations.statements[7:]
-
-
-def error(corpus_dir, text) -> tuple[int, str]:
-    line = append(corpus_dir, text)
-    with pytest.raises(InputError) as exc:
-        load_corpus(corpus_dir)
-    return line, str(exc.value)
 
 
 def test_stance_and_claimants(corpus_dir):
@@ -198,8 +181,7 @@ def test_bad_new_forms_name_file_line_field(corpus_dir, statement, field, messag
     assert message in text, text
     lines = [ln for ln in text.splitlines() if message in ln]
     assert any(f'annotations/chronicle.yaml:' in ln and f'field "{field}"' in ln for ln in lines), text
-    number = int(lines[0].split("chronicle.yaml:", 1)[1].split(":", 1)[0])
-    assert line <= number <= line + statement.count("\n") + 2
+    assert line <= line_of(lines[0]) <= line + statement.count("\n") + 2
 
 
 def test_julian_default_is_refused_after_1918(corpus_dir):

@@ -1,32 +1,22 @@
 """Powers, practices, characterisations and composition: function, activity, describedAs, composedOf."""
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 from rdflib import Literal
 from rdflib.namespace import RDF
 
 from kg.corpus import load_corpus
-from kg.errors import InputError
 from kg.iris import Iris
 from kg.namespaces import kg_namespace
 from kg.quickstatements import export_corpus
 from kg.triples import make_quads
 from kg.vocabulary import FACT_STANCES, STANCES
+from tests.annotation_errors import QUOTE, append, error, line_of
 from tests.conftest import WIKIDATA_FIXTURES
 
 BASE = "https://w3id.org/soviets/"
-QUOTE = "The Soviet had 562 deputies"
 TRAPS = WIKIDATA_FIXTURES / "traps"
-
-
-def append(corpus_dir: Path, text: str) -> int:
-    """Append statements to the fixture's annotation file; the line of the first appended line."""
-    path = corpus_dir / "annotations" / "chronicle.yaml"
-    old = path.read_text(encoding="utf-8")
-    path.write_text(old + text, encoding="utf-8")
-    return old.count("\n") + 1
 
 
 @pytest.mark.parametrize("statement, field, message", [
@@ -43,14 +33,10 @@ def append(corpus_dir: Path, text: str) -> int:
     ("subject: testgrad\n    predicate: describedAs\n    value: 5", "value", "is not text"),
 ])
 def test_check_refuses_a_bad_subject_object_or_value(corpus_dir, statement, field, message):
-    line = append(corpus_dir, f"  - {statement}\n    quote: \"{QUOTE}\"\n")
-    with pytest.raises(InputError) as exc:
-        load_corpus(corpus_dir)
-    text = str(exc.value)
+    line, text = error(corpus_dir, f"  - {statement}\n    quote: \"{QUOTE}\"\n")
     hits = [ln for ln in text.splitlines() if message in ln]
     assert hits and f'field "{field}"' in hits[0], text
-    number = int(hits[0].split("chronicle.yaml:", 1)[1].split(":", 1)[0])
-    assert line <= number <= line + statement.count("\n") + 1
+    assert line <= line_of(hits[0]) <= line + statement.count("\n") + 1
 
 
 def test_any_kind_of_entity_can_be_described(corpus_dir):

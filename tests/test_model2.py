@@ -11,16 +11,15 @@ from rdflib.namespace import RDF, XSD
 from kg.calendar import DateSpan
 from kg.config import PROJECT_ROOT
 from kg.corpus import load_corpus
-from kg.errors import InputError
 from kg.iris import Iris
 from kg.namespaces import kg_namespace
 from kg.quickstatements import export_corpus
 from kg.sources import load_sources
 from kg.triples import make_quads
+from tests.annotation_errors import QUOTE, append, error, line_of
 from tests.conftest import WIKIDATA_FIXTURES
 
 BASE = "https://w3id.org/soviets/"
-QUOTE = "The Soviet had 562 deputies"
 TRAPS = WIKIDATA_FIXTURES / "traps"
 EXTRA_ENTITIES = ("- {id: testland, class: Country, label: Testland}\n"
                   "- {id: otherland, class: Country, label: Otherland}\n"
@@ -28,14 +27,16 @@ EXTRA_ENTITIES = ("- {id: testland, class: Country, label: Testland}\n"
                   "- {id: test-rising, class: Insurrection, label: Test Rising}\n")
 
 
-def setup(corpus_dir: Path, statements: str) -> int:
-    """Add a country, a work and an event to the fixture's registry and append statements; the first line."""
+def add_entities(corpus_dir: Path) -> None:
+    """Add a country, a work and an event to the fixture's registry."""
     entities = corpus_dir / "entities" / "all.yaml"
     entities.write_text(entities.read_text(encoding="utf-8") + EXTRA_ENTITIES, encoding="utf-8")
-    path = corpus_dir / "annotations" / "chronicle.yaml"
-    old = path.read_text(encoding="utf-8")
-    path.write_text(old + statements, encoding="utf-8")
-    return old.count("\n") + 1
+
+
+def setup(corpus_dir: Path, statements: str) -> int:
+    """Add those entities and append statements; the first appended line."""
+    add_entities(corpus_dir)
+    return append(corpus_dir, statements)
 
 
 @pytest.mark.parametrize("statement, field, message", [
@@ -54,14 +55,11 @@ def setup(corpus_dir: Path, statements: str) -> int:
     ("subject: testland\n    predicate: alliedWith\n    object: testgrad", "object", "testgrad is a City"),
 ])
 def test_check_refuses_a_bad_subject_object_or_value(corpus_dir, statement, field, message):
-    line = setup(corpus_dir, f"  - {statement}\n    quote: \"{QUOTE}\"\n")
-    with pytest.raises(InputError) as exc:
-        load_corpus(corpus_dir)
-    text = str(exc.value)
+    add_entities(corpus_dir)
+    line, text = error(corpus_dir, f"  - {statement}\n    quote: \"{QUOTE}\"\n")
     hits = [ln for ln in text.splitlines() if message in ln]
     assert hits and f'field "{field}"' in hits[0], text
-    number = int(hits[0].split("chronicle.yaml:", 1)[1].split(":", 1)[0])
-    assert line <= number <= line + statement.count("\n") + 1
+    assert line <= line_of(hits[0]) <= line + statement.count("\n") + 1
 
 
 def test_states_are_founded_allied_and_led(corpus_dir):
@@ -147,10 +145,9 @@ def test_none_of_them_goes_to_wikidata(predicate, subject, obj, value):
     ("{amount: 1, lower: 1, unit: week}", "not both"),
 ])
 def test_a_duration_needs_its_unit(corpus_dir, value, message):
-    setup(corpus_dir, f"  - subject: test-rising\n    predicate: duration\n    value: {value}\n    quote: \"{QUOTE}\"\n")
-    with pytest.raises(InputError) as exc:
-        load_corpus(corpus_dir)
-    assert message in str(exc.value) and 'field "value"' in str(exc.value), str(exc.value)
+    add_entities(corpus_dir)
+    _, text = error(corpus_dir, f"  - subject: test-rising\n    predicate: duration\n    value: {value}\n    quote: \"{QUOTE}\"\n")
+    assert message in text and 'field "value"' in text, text
 
 
 @pytest.mark.parametrize("value, direct", [
