@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
 
@@ -77,14 +78,16 @@ def same_answer(query, expected: list[str], got: list[str]) -> bool:
     return Counter(expected[1:]) == Counter(got[1:])
 
 
-def order_keys(text: str) -> list[str] | None:
-    """The variables of the query's outermost ORDER BY, from a parse; None where a key is an expression."""
+@lru_cache(maxsize=512)
+def order_keys(text: str) -> tuple[str, ...] | None:
+    """The variables of the query's outermost ORDER BY, from a parse (once per query text); None where a
+    key is an expression."""
     stack = [prepareQuery(text).algebra]
     while stack:
         node = stack.pop()
         if getattr(node, "name", None) == "OrderBy":
             keys = [c.expr if getattr(c, "name", None) == "OrderCondition" else c for c in node.expr]
-            return [str(k) for k in keys] if all(isinstance(k, Variable) for k in keys) else None
+            return tuple(str(k) for k in keys) if all(isinstance(k, Variable) for k in keys) else None
         stack.extend(node[k] for k in ("p", "p1", "p2") if k in node and hasattr(node[k], "name"))
     return None
 
