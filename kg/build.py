@@ -111,7 +111,7 @@ def run_validation(config: Config, graphs: Graphs, timings: dict | None = None,
     loaded), or one is made in memory."""
     t = time.perf_counter()
     shapes = load_shapes(config.shapes_dir, rebaser(config.base_iri))
-    if store is None:          # in memory, as kg.store.write_store writes it on disk
+    if store is None:          # in memory, holding what kg.store.load_named and load_default write on disk
         store = fill(ox.Store(), to_ox_quads(graphs.quads.quads))
     report = validate_targeted(graphs.quads.quads, store, graphs.ontology, shapes, Iris(config.base_iri).graph,
                                graphs.quads.origin, graphs.quads.triple_origin, config.base_iri, progress=progress)

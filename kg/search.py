@@ -92,7 +92,7 @@ PREFIX kg: <{base}ontology#>
 
 
 def _rows(store: ox.Store, base: str, text: str):
-    # the store's default graph holds each triple once (kg.store.write_store); a union view would
+    # the store's default graph holds each triple once (kg.store.load_default); a union view would
     # repeat a triple once per graph, and each repeat multiplies through every join
     for sol in store.query(PREFIXES.format(base=base) + text):
         yield [None if v is None else v.value for v in sol]
