@@ -185,11 +185,7 @@ def load_named(store: ox.Store, nquads: Path, blank: list[tuple]) -> ox.Store:
     blank node (`blank`), which are handed over as terms (`load_default` follows).
 
     Parsing gives each blank node of a file a new id: the few quads with one (the ontology's) are
-    replaced by the terms themselves, so that the store holds the nodes the dumps name.
-
-    The default graph is written, not computed per query (`use_default_graph_as_union`): a
-    union view counts a triple once per graph that states it, so a fact two sources state would
-    come back twice from `?s ?p ?o`. Per-source views stay in the named graphs."""
+    replaced by the terms themselves, so that the store holds the nodes the dumps name."""
     store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
     for g in sorted({q[3] for q in blank}, key=str):
         store.update(f"DELETE {{ GRAPH {g} {{ ?s ?p ?o }} }} "
@@ -201,7 +197,11 @@ def load_named(store: ox.Store, nquads: Path, blank: list[tuple]) -> ox.Store:
 def load_default(store: ox.Store, default: Path, blank: list[tuple]) -> ox.Store:
     """The default graph, holding each triple of the named graphs once: those without blank nodes
     from `default` (`write_default_ntriples`, deleted once read), those with one (`blank`, the
-    named graphs' quads with one) as terms."""
+    named graphs' quads with one) as terms.
+
+    The default graph is written, not computed per query (`use_default_graph_as_union`): a
+    union view counts a triple once per graph that states it, so a fact two sources state would
+    come back twice from `?s ?p ?o`. Per-source views stay in the named graphs."""
     store.bulk_load(path=default, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
     default.unlink()
     graph = ox.DefaultGraph()
