@@ -14,9 +14,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.term import Variable
-
 from kg.errors import Location, NotFound, QuerySyntaxError
 
 _HEADER = re.compile(r"^#\s*(\w+)\s*:\s*(.*)$")
@@ -56,6 +53,8 @@ def order_by(text: str) -> tuple[str | None, ...] | None:
     """The keys of the query's own ORDER BY (a subquery's is not the answer's order), from rdflib's
     parse, once per query text: each a variable's name, or None where it is an expression; None
     where the query has no ORDER BY."""
+    from rdflib.plugins.sparql import prepareQuery     # here: the catalogue and its pages need no parser
+    from rdflib.term import Variable
     if len(text) > ORDER_PARSE_CHARS:
         raise QuerySyntaxError(f"the query is {len(text)} characters long; its order is read from queries "
                                f"of at most {ORDER_PARSE_CHARS}")
