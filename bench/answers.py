@@ -29,19 +29,11 @@ def form(query: str) -> dict:
     of its group (SPARQL 1.1, 18.5.1.8), left out of the comparison."""
     from rdflib.plugins.sparql import prepareQuery
     from rdflib.term import Variable
+
+    from kg.queries import order_by
+    keys = order_by(query)
+    order = [] if keys is None else None if None in keys else list(keys)
     root = prepareQuery(query).algebra
-    order: list | None = []
-    node = root
-    while node is not None and hasattr(node, "name"):
-        if node.name == "OrderBy":
-            conds = node["expr"]
-            order = [str(c.expr) for c in conds] if all(isinstance(getattr(c, "expr", c), Variable) and
-                                                        hasattr(c, "expr") for c in conds) else None
-            break
-        if node.name not in ("SelectQuery", "ConstructQuery", "AskQuery", "DescribeQuery", "Slice", "Project",
-                             "Distinct", "Reduced", "ToMultiSet", "Extend"):
-            break
-        node = node.get("p")
     groups, samples, extends = set(), {}, {}
 
     def walk(n):

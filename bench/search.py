@@ -15,6 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -22,7 +24,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from kg.build import quads_with_ontology  # noqa: E402
 from kg.config import Config  # noqa: E402
 from kg.search import SearchIndex, write_index  # noqa: E402
-from kg.store import to_ox_quads, write_store  # noqa: E402
+from kg.store import load_quads  # noqa: E402
 from synthetic import chapters_for, synthetic_corpus  # noqa: E402
 
 
@@ -67,7 +69,7 @@ def main() -> None:
     corpus = synthetic_corpus(chapters_for(args.triples), 0)
     quads, _ = quads_with_ontology(corpus, config)
     with tempfile.TemporaryDirectory() as tmp:
-        store = write_store(Path(tmp), to_ox_quads(quads.quads))      # as kg build writes it
+        store = load_quads(ox.Store(str(Path(tmp) / "store")), quads.quads, Path(tmp))      # as kg build writes it
         print(f"corpus: {len(store):,} quads in {time.perf_counter() - t:.1f} s")
         path = Path(tmp) / "search.sqlite"
         t = time.perf_counter()

@@ -6,17 +6,13 @@ from __future__ import annotations
 import os
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
-
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.term import Variable
 
 from kg.config import DEFAULT_BASE_IRI, Config
 from kg.errors import BadParameter, KgError
 from kg.formats import by_name
-from kg.queries import catalogue, get
+from kg.queries import catalogue, get, order_by
 from kg.sparql import execute
 from kg.store import open_store, read_manifest
 
@@ -78,18 +74,11 @@ def same_answer(query, expected: list[str], got: list[str]) -> bool:
     return Counter(expected[1:]) == Counter(got[1:])
 
 
-@lru_cache(maxsize=512)
 def order_keys(text: str) -> tuple[str, ...] | None:
-    """The variables of the query's outermost ORDER BY, from a parse (once per query text); None where a
-    key is an expression."""
-    stack = [prepareQuery(text).algebra]
-    while stack:
-        node = stack.pop()
-        if getattr(node, "name", None) == "OrderBy":
-            keys = [c.expr if getattr(c, "name", None) == "OrderCondition" else c for c in node.expr]
-            return tuple(str(k) for k in keys) if all(isinstance(k, Variable) for k in keys) else None
-        stack.extend(node[k] for k in ("p", "p1", "p2") if k in node and hasattr(node[k], "name"))
-    return None
+    """The variables of the query's own ORDER BY (kg.queries.order_by); None where it has none or a key
+    is an expression."""
+    keys = order_by(text)
+    return None if keys is None or None in keys else keys
 
 
 def in_order_groups(text: str, tsv: list[str]) -> list:

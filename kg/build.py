@@ -32,8 +32,8 @@ from kg.iris import Iris
 from kg.namespaces import prefixes
 from kg.search import INDEX_FILE, write_index
 from kg.shacl_targeted import check_quads, check_store, validate_targeted
-from kg.store import (fill, finish_dump, load_default, load_named, new_build_dir, prepare, swap_in, to_ox_quads,
-                      write_default_ntriples, write_dumps, write_files, write_nquads)
+from kg.store import (DEFAULT_NT, finish_dump, load_default, load_named, memory_store, new_build_dir, prepare,
+                      swap_in, write_default_ntriples, write_dumps, write_files, write_nquads)
 from kg.triples import Quads, make_quads
 from kg.validation import Report, load_shapes
 from kg.void import partitions, void_turtle
@@ -111,8 +111,8 @@ def run_validation(config: Config, graphs: Graphs, timings: dict | None = None,
     loaded), or one is made in memory."""
     t = time.perf_counter()
     shapes = load_shapes(config.shapes_dir, rebaser(config.base_iri))
-    if store is None:          # in memory, holding what kg.store.load_named and load_default write on disk
-        store = fill(ox.Store(), to_ox_quads(graphs.quads.quads))
+    if store is None:          # in memory, loaded by kg.store.load_named and load_default as on disk
+        store = memory_store(graphs.quads.quads)
     report = validate_targeted(graphs.quads.quads, store, graphs.ontology, shapes, Iris(config.base_iri).graph,
                                graphs.quads.origin, graphs.quads.triple_origin, config.base_iri, progress=progress)
     if timings is not None:
@@ -255,11 +255,10 @@ def build(config: Config, corpus: Corpus | None = None, progress: bool = False) 
 
 
 STAGING = ".staging"          # a build's folder until its id is known (a killed build's is removed by the next)
-DEFAULT_NT = "default.nt"     # the default graph's triples without blank nodes, read by the store, then deleted
 
 
 def _load(build_dir: Path, blank: list, timings: dict, started: float) -> ox.Store:
-    store = load_named(build_dir, build_dir / "dumps" / "kg.nq", blank)
+    store = load_named(ox.Store(str(build_dir / "store")), build_dir / "dumps" / "kg.nq", blank)
     timings["load named graphs (beside validation)"] = time.perf_counter() - started
     return store
 

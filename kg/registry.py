@@ -180,15 +180,21 @@ def _merge_links(path: Path, entities: dict[str, Entity], verified: dict, errors
             ent.wikidata, ent.wikidata_basis, ent.link = link.qid, link.basis, link
 
 
-def _link_entry(node, verified) -> tuple[str, Link]:
+def _check_fields(node, what: str, known, required: tuple[str, ...]) -> None:
+    """A registry entry is a mapping of known fields, each required one non-empty text; else the
+    first fault, at its line."""
     if not isinstance(node, dict):
-        raise AnnotationError("a link is a mapping with id, wikidata, wikidata_basis", None)
+        raise AnnotationError(f"{what} is a mapping with {', '.join(required)}", None)
     for key in node:
-        if key not in LINK_KEYS:
-            raise AnnotationError(f"unknown field; known: {', '.join(sorted(LINK_KEYS))}", node.loc(key))
-    for key in ("id", "wikidata", "wikidata_basis"):
+        if key not in known:
+            raise AnnotationError(f"unknown field; known: {', '.join(sorted(known))}", node.loc(key))
+    for key in required:
         if not isinstance(node.get(key), str) or not node[key].strip():
             raise AnnotationError("required text field is missing or empty", node.loc(key))
+
+
+def _link_entry(node, verified) -> tuple[str, Link]:
+    _check_fields(node, "a link", LINK_KEYS, ("id", "wikidata", "wikidata_basis"))
     qid = _qid(node)
     justification = node.get("wikidata_justification", "semapv:ManualMappingCuration")
     if justification not in JUSTIFICATIONS:
@@ -300,14 +306,7 @@ def _related_row(ms, row: dict, loc: Location, entities: dict, verified: dict) -
 
 
 def _entity(node, verified) -> Entity:
-    if not isinstance(node, dict):
-        raise AnnotationError("an entity is a mapping with id, class, label", None)
-    for key in node:
-        if key not in ENTITY_KEYS:
-            raise AnnotationError(f"unknown field; known: {', '.join(sorted(ENTITY_KEYS))}", node.loc(key))
-    for key in ("id", "class", "label"):
-        if not isinstance(node.get(key), str) or not node.get(key).strip():
-            raise AnnotationError("required text field is missing or empty", node.loc(key))
+    _check_fields(node, "an entity", ENTITY_KEYS, ("id", "class", "label"))
     if not SLUG.match(node["id"]):
         raise AnnotationError(f"{node['id']!r} is not a lower-case-hyphenated id", node.loc("id"))
     if node["class"] not in ALL_CLASSES:

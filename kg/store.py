@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from kg.errors import StoreUnavailable
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
 KEEP_BUILDS = 3   # older builds are removed; a server may still hold the previous one open
+DEFAULT_NT = "default.nt"     # the default graph's triples without blank nodes, read by the store, then deleted
 MANIFEST_KEYS = ("build_id", "created", "base_iri", "triples", "files", "partitions", "named_graphs")
 
 
@@ -64,11 +66,6 @@ def to_ox_terms(quads) -> list[tuple]:
     if changed:
         out = [(s, p, changed.get(o, o), g) for s, p, o, g in out]
     return out
-
-
-def to_ox_quads(quads) -> list[ox.Quad]:
-    """rdflib quads → Oxigraph quads, each typed literal in the form the store gives back."""
-    return [ox.Quad(*q) for q in to_ox_terms(quads)]
 
 
 def canonical(literals: list[ox.Literal]) -> list[ox.Literal]:
@@ -175,36 +172,6 @@ def write_nquads(path: Path, named: list[tuple]) -> str:
     return content_digest(written())
 
 
-def fill(store: ox.Store, quads: list[ox.Quad], triples: list[ox.Triple] | None = None) -> ox.Store:
-    """The named graphs as given, and the default graph holding each of their triples once."""
-    store.bulk_extend(quads)
-    if triples is None:
-        triples = list(dict.fromkeys(q.triple for q in quads))
-    # As N-Triples, parsed in Oxigraph's threads: making a Quad object per triple in Python would
-    # hold the GIL for seconds at 10^6 while validation wants it. Parsing gives a blank node a new
-    # id, so the few triples with one (the ontology's) are handed over as terms, keeping the nodes
-    # of the default graph those of the named graphs.
-    default, blank = ox.DefaultGraph(), ox.BlankNode
-    plain = [t for t in triples if not (isinstance(t.subject, blank) or isinstance(t.object, blank))]
-    store.bulk_load(ox.serialize(plain, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.N_TRIPLES,
-                    to_graph=default)
-    if len(plain) < len(triples):
-        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in triples
-                          if isinstance(t.subject, blank) or isinstance(t.object, blank))
-    return store
-
-
-def write_store(build_dir: Path, quads: list[ox.Quad], triples: list[ox.Triple] | None = None) -> ox.Store:
-    """The named graphs as given, and the default graph holding each of their triples once.
-
-    The default graph is written, not computed per query (`use_default_graph_as_union`): a
-    union view counts a triple once per graph that states it, so a fact two sources state would
-    come back twice from `?s ?p ?o`. Per-source views stay in the named graphs."""
-    store = fill(ox.Store(str(build_dir / "store")), quads, triples)
-    store.flush()
-    return store
-
-
 def write_default_ntriples(path: Path, triples: list[tuple]) -> None:
     """The default graph's triples without blank nodes as N-Triples, for `load_default` to parse in
     Oxigraph's threads."""
@@ -213,14 +180,12 @@ def write_default_ntriples(path: Path, triples: list[tuple]) -> None:
                  output=path, format=ox.RdfFormat.N_TRIPLES)
 
 
-def load_named(build_dir: Path, nquads: Path, blank: list[tuple]) -> ox.Store:
-    """A build's new store with the named graphs, loaded from kg.nq by Oxigraph alone, but for the
-    quads with a blank node (`blank`), which are handed over as terms (`load_default` follows).
+def load_named(store: ox.Store, nquads: Path, blank: list[tuple]) -> ox.Store:
+    """The named graphs into `store`, loaded from kg.nq by Oxigraph alone, but for the quads with a
+    blank node (`blank`), which are handed over as terms (`load_default` follows).
 
     Parsing gives each blank node of a file a new id: the few quads with one (the ontology's) are
-    replaced by the terms themselves, so that the store holds the nodes the dumps name, as `fill`
-    does."""
-    store = ox.Store(str(build_dir / "store"))
+    replaced by the terms themselves, so that the store holds the nodes the dumps name."""
     store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
     for g in sorted({q[3] for q in blank}, key=str):
         store.update(f"DELETE {{ GRAPH {g} {{ ?s ?p ?o }} }} "
@@ -232,13 +197,33 @@ def load_named(build_dir: Path, nquads: Path, blank: list[tuple]) -> ox.Store:
 def load_default(store: ox.Store, default: Path, blank: list[tuple]) -> ox.Store:
     """The default graph, holding each triple of the named graphs once: those without blank nodes
     from `default` (`write_default_ntriples`, deleted once read), those with one (`blank`, the
-    named graphs' quads with one) as terms."""
+    named graphs' quads with one) as terms.
+
+    The default graph is written, not computed per query (`use_default_graph_as_union`): a
+    union view counts a triple once per graph that states it, so a fact two sources state would
+    come back twice from `?s ?p ?o`. Per-source views stay in the named graphs."""
     store.bulk_load(path=default, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
     default.unlink()
     graph = ox.DefaultGraph()
     store.bulk_extend(ox.Quad(s, p, o, graph) for s, p, o in dict.fromkeys(q[:3] for q in blank))
     store.flush()
     return store
+
+
+def load_quads(store: ox.Store, quads, folder: Path) -> ox.Store:
+    """rdflib quads into `store` by the steps `kg build` takes, one after another: kg.nq and the
+    default graph's N-Triples written into `folder`, then `load_named` and `load_default`."""
+    prepared = prepare(quads)
+    nquads, default = folder / "kg.nq", folder / DEFAULT_NT
+    write_nquads(nquads, prepared.named)
+    write_default_ntriples(default, prepared.triples)
+    return load_default(load_named(store, nquads, prepared.blank), default, prepared.blank)
+
+
+def memory_store(quads) -> ox.Store:
+    """A store in memory holding rdflib quads as `kg build` writes them (`kg validate`'s)."""
+    with tempfile.TemporaryDirectory(prefix="kg-store-") as folder:
+        return load_quads(ox.Store(), quads, Path(folder))
 
 
 def write_dumps(build_dir: Path, prepared: Prepared, prefixes: dict[str, str], pool: ThreadPoolExecutor) -> list:

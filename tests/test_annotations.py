@@ -85,6 +85,34 @@ def test_duplicate_entity_id_across_files(corpus_dir):
     assert "more.yaml:1: field \"id\": entity id 'testgrad' is already defined at" in text
 
 
+REGISTRY_CASES = [
+    # (description, file, entry, field, message part): each entity and link is checked alike
+    ("entity field unknown", "entities/more.yaml", "{id: x, class: City, label: X, colour: red}", "colour",
+     "unknown field; known: aliases, class"),
+    ("entity label empty", "entities/more.yaml", "{id: x, class: City, label: ' '}", "label",
+     "required text field is missing or empty"),
+    ("link field unknown", "wikidata/links.yaml", "{id: testgrad, wikidata: Q1, wikidata_basis: b, foo: 1}", "foo",
+     "unknown field; known: id, wikidata, wikidata_basis"),
+    ("link basis missing", "wikidata/links.yaml", "{id: testgrad, wikidata: Q1}", "wikidata_basis",
+     "required text field is missing or empty"),
+]
+
+
+@pytest.mark.parametrize("what, name, entry, field, message", REGISTRY_CASES, ids=[c[0] for c in REGISTRY_CASES])
+def test_bad_registry_entry_names_file_line_field(corpus_dir, what, name, entry, field, message):
+    (corpus_dir / name).write_text(f"- {entry}\n", encoding="utf-8")
+    text = error_of(corpus_dir)
+    assert f"{name.split('/')[1]}:1: field \"{field}\": {message}" in text, text
+
+
+def test_a_registry_entry_that_is_not_a_mapping_says_what_it_should_be(corpus_dir):
+    (corpus_dir / "entities" / "more.yaml").write_text("- just text\n", encoding="utf-8")
+    assert "an entity is a mapping with id, class, label" in error_of(corpus_dir)
+    (corpus_dir / "entities" / "more.yaml").unlink()
+    (corpus_dir / "wikidata" / "links.yaml").write_text("- 3\n", encoding="utf-8")
+    assert "a link is a mapping with id, wikidata, wikidata_basis" in error_of(corpus_dir)
+
+
 def test_duplicate_statement_is_refused(corpus_dir):
     path = annotation_file(corpus_dir)
     block = ('  - subject: testgrad-soviet\n    predicate: numberOfDeputies\n    value: 562\n'

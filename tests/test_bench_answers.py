@@ -69,6 +69,8 @@ def test_sample_columns_are_left_out_and_group_keys_are_not():
 def test_order_by_an_expression_compares_the_whole_sequence():
     assert answers.form("SELECT ?s WHERE { ?s ?p ?o } ORDER BY STR(?s)")["order"] is None
     assert answers.form("SELECT ?s WHERE { ?s ?p ?o } ORDER BY DESC(?o) LIMIT 3")["order"] == ["o"]
+    # a subquery's order is not the answer's: its rows are a multiset
+    assert answers.form("SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 3 } }")["order"] == []
 
 
 def test_difference_names_the_rows_on_each_side():

@@ -1,13 +1,15 @@
 """Every named query runs on the bundled corpus and gives the answer stored beside it."""
 
 import dataclasses
+import re
 
 import pytest
 
 from kg.answers import in_order_groups, refresh_one, same_answer
 from kg.config import PROJECT_ROOT
+from kg.errors import QuerySyntaxError
 from kg.formats import by_name
-from kg.queries import catalogue
+from kg.queries import ORDER_PARSE_CHARS, catalogue, order_by, parse_query_file
 from kg.sparql import execute
 
 QUERIES = catalogue(PROJECT_ROOT / "queries")
@@ -38,6 +40,40 @@ def test_ties_in_an_ordered_answer_compare_as_multisets_but_the_order_of_keys_co
     by_expression = "SELECT ?a ?b WHERE { VALUES (?a ?b) { (1 1) } } ORDER BY STR(?a)"
     assert in_order_groups(by_expression, ["?a\t?b", "1\tx", "1\ty"]) != \
         in_order_groups(by_expression, ["?a\t?b", "1\ty", "1\tx"])
+
+
+# Each holds the words ORDER BY, and none orders its answer: a subquery's order is not the answer's.
+FOOLS_A_REGEX = {
+    "comment": "SELECT ?a WHERE { VALUES ?a { 1 2 } }  # ORDER BY ?a\n",
+    "string": 'SELECT ?a WHERE { VALUES ?a { 1 2 } FILTER(?a != "ORDER BY ?a") }',
+    "subquery": "SELECT ?a WHERE { { SELECT ?a WHERE { VALUES ?a { 1 2 } } ORDER BY ?a LIMIT 2 } }",
+}
+
+
+def named(tmp_path, text):
+    path = tmp_path / "q.rq"
+    path.write_text("# title: t\n# description: d\n" + text, encoding="utf-8")
+    return parse_query_file(path)
+
+
+@pytest.mark.parametrize("where", sorted(FOOLS_A_REGEX))
+def test_order_by_in_a_comment_a_string_or_a_subquery_leaves_the_answer_unordered(where, tmp_path):
+    text = FOOLS_A_REGEX[where]
+    assert re.search(r"\bORDER\s+BY\b", text, re.I)       # what a search of the text would take for an order
+    q = named(tmp_path, text)
+    assert not q.ordered and order_by(text) is None
+    assert same_answer(q, ["?a", "1", "2"], ["?a", "2", "1"])      # compared as a multiset
+    ordered = named(tmp_path, text + " ORDER BY DESC(?a)")
+    assert ordered.ordered and order_by(ordered.text) == ("a",)
+    assert not same_answer(ordered, ["?a", "2", "1"], ["?a", "1", "2"])
+    assert order_by(text + " ORDER BY STR(?a)") == (None,)            # an expression: the whole order counts
+
+
+def test_a_named_query_whose_order_cannot_be_read_names_its_file(tmp_path):
+    with pytest.raises(QuerySyntaxError, match=r"q\.rq.*does not parse"):
+        named(tmp_path, "SELECT ?a WHERE { ?a ").ordered
+    with pytest.raises(QuerySyntaxError, match=r"q\.rq.*characters long"):
+        named(tmp_path, "SELECT ?a WHERE { ?a ?b ?c }" + " " * ORDER_PARSE_CHARS).ordered
 
 
 def test_historians_questions_have_the_answers_the_texts_give(corpus_store):

@@ -11,15 +11,15 @@ every run) and their count is printed and checked.
 import time
 from urllib.parse import urlsplit
 
-import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from rdflib import Literal, URIRef
 
 from kg.config import PROJECT_ROOT
 from kg.errors import QuerySyntaxError, ReadOnly
 from kg.formats import by_name
-from kg.store import fill as fill_store
+from kg.store import memory_store
 from kg.query_analysis import QueryTooDeep, QueryTooLarge, ServiceNotAllowed, analyse
 from kg.sparql import ResultTooLarge, ServiceFailed, execute, result_kind
 from tests.loopback import DECOY, LoopbackListener, listener  # noqa: F401 - listener is a fixture
@@ -171,8 +171,8 @@ def hostile(draw):
 
 @pytest.fixture(scope="module")
 def store():
-    return fill_store(ox.Store(), [ox.Quad(ox.NamedNode(f"http://e/s{i}"), ox.NamedNode("http://e/p"), ox.Literal(f"o{i}"),
-                                     ox.NamedNode("http://e/g")) for i in range(3)])      # as kg build writes it
+    return memory_store([(URIRef(f"http://e/s{i}"), URIRef("http://e/p"), Literal(f"o{i}"), URIRef("http://e/g"))
+                         for i in range(3)])      # as kg build writes it
 
 
 def outcome(store, listener, query: str) -> str:

@@ -9,20 +9,19 @@ from kg.config import PROJECT_ROOT, Config
 from kg.iris import Iris
 from kg.namespaces import ORG, SH, kg_namespace
 from kg.shacl_targeted import validate_targeted
-from kg.store import fill, to_ox_quads
+from kg.store import memory_store
 from kg.validation import load_shapes, validate
 
 
 def both(config, per_batch, mutate=None):
     """pySHACL on the whole graph, then targeted validation on the same quads and shapes twice: as `kg build`
     runs it (kg.shacl_core), and with every shape in pySHACL over small batches (the fallback path)."""
-    import pyoxigraph as ox
     graphs = make_graphs(config)
     if mutate:
         mutate(graphs.quads.quads, Iris(config.base_iri), kg_namespace(config.base_iri))
     shapes = load_shapes(config.shapes_dir, rebaser(config.base_iri))
     reference = validate(graphs.data, shapes, graphs.quads.origin)
-    store = fill(ox.Store(), to_ox_quads(graphs.quads.quads))     # as kg build writes it
+    store = memory_store(graphs.quads.quads)     # as kg build writes it
     run = [validate_targeted(graphs.quads.quads, store, graphs.ontology, shapes, Iris(config.base_iri).graph,
                              graphs.quads.origin, per_batch=per_batch, processes=2, core=core)
            for core in (True, False)]

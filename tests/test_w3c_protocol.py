@@ -60,19 +60,17 @@ TESTS = load_manifest()
 @pytest.fixture(scope="module")
 def w3c_client(tmp_path_factory):
     """The endpoint over a build holding data1.nt–data3.nt, each in the named graph the suite names."""
-    from kg.store import write_store
+    from kg.store import load_quads
     from kg.web import create_app
     data_dir = tmp_path_factory.mktemp("w3c-data")
     build = data_dir / "builds" / "w3c"
-    build.mkdir(parents=True)
+    (build / "dumps").mkdir(parents=True)
     quads = []
     for n in (1, 2, 3):
-        graph = ox.NamedNode(f"http://kasei.us/2009/09/sparql/data/data{n}.rdf")
-        quads += [ox.Quad(t.subject, t.predicate, t.object, graph)
-                  for t in ox.parse(path=str(SUITE / f"data{n}.nt"), format=ox.RdfFormat.N_TRIPLES)]
-    store = write_store(build, quads)
+        graph = rdflib.URIRef(f"http://kasei.us/2009/09/sparql/data/data{n}.rdf")
+        quads += [(s, p, o, graph) for s, p, o in rdflib.Graph().parse(SUITE / f"data{n}.nt", format="nt")]
+    store = load_quads(ox.Store(str(build / "store")), quads, build / "dumps")      # as kg build writes it
     del store
-    (build / "dumps").mkdir()
     (build / "manifest.json").write_text(json.dumps({
         "build_id": "w3c", "created": "2026-01-01T00:00:00+00:00", "base_iri": "https://w3id.org/soviets/",
         "triples": 3, "quads": 6, "files": {}, "partitions": {}, "named_graphs": []}))

@@ -3,12 +3,12 @@
 import threading
 import time
 
-import pyoxigraph as ox
 import pytest
+from rdflib import Literal, URIRef
 
 from kg.errors import QuerySyntaxError, ReadOnly
 from kg.formats import by_name
-from kg.store import fill as fill_store
+from kg.store import memory_store
 from kg.query_analysis import QueryTooDeep, QueryTooLarge, ServiceNotAllowed, analyse
 from kg.sparql import execute, query_form, result_kind
 from tests.loopback import DECOY, listener  # noqa: F401 - listener is a fixture
@@ -18,8 +18,8 @@ JSON = by_name("results", "json")
 
 @pytest.fixture(scope="module")
 def store():
-    return fill_store(ox.Store(), [ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
-                                     ox.Literal("o"), ox.NamedNode("http://example.org/g"))])   # as kg build writes it
+    return memory_store([(URIRef("http://example.org/s"), URIRef("http://example.org/p"), Literal("o"),
+                          URIRef("http://example.org/g"))])   # as kg build writes it
 
 
 def run(store, listener, query):
