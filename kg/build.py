@@ -17,12 +17,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
+from rdflib.compare import to_canonical_graph
 
 from kg import __version__
 from kg.config import Config, rebaser
@@ -56,14 +57,26 @@ def ontology_files(config: Config) -> list[Path]:
 
 
 def ontology_graph(config: Config) -> Graph:
+    """The ontology's files in one graph, its blank nodes labelled canonically (rdflib.compare), so the
+    same files give the same N-Quads lines, and the build's digest and dumps are the same, at every build."""
     rebase = rebaser(config.base_iri)
+    texts = tuple((path, rebase(path.read_text(encoding="utf-8"))) for path in ontology_files(config))
     g = Graph()
-    for path in ontology_files(config):
+    for triple in _canonical_triples(texts):
+        g.add(triple)
+    return g
+
+
+@lru_cache(maxsize=4)
+def _canonical_triples(texts: tuple[tuple[Path, str], ...]) -> tuple:
+    """Canonical labelling takes about half a second; the tests build the same ontology many times."""
+    g = Graph()
+    for path, text in texts:
         try:
-            g.parse(data=rebase(path.read_text(encoding="utf-8")), format="turtle", publicID=path.as_uri())
+            g.parse(data=text, format="turtle", publicID=path.as_uri())
         except Exception as exc:
             raise KgError(f"{path}: the ontology does not parse: {exc}") from exc
-    return g
+    return tuple(to_canonical_graph(g))
 
 
 @dataclass
