@@ -13,7 +13,7 @@ from kg.date_fields import dated
 from kg.errors import AnnotationError
 from kg.quantity import COUNTED, DEFAULT_COUNTED, GROUPINGS, Quantity, QuantityError, parse_duration, parse_quantity
 from kg.sources import SLUG
-from kg.vocabulary import (CLAIMANT_CLASSES, DATE_QUALIFIERS, ENTITY_QUALIFIERS, INTEGER_QUALIFIERS, ROLES, STANCES,
+from kg.vocabulary import (CAUSE_PREDICATES, CLAIMANT_CLASSES, DATE_QUALIFIERS, ENTITY_QUALIFIERS, INTEGER_QUALIFIERS, ROLES, STANCES,
                            TEXT_QUALIFIERS, Predicate)
 
 README = "sources/README.md"
@@ -67,6 +67,9 @@ def qualifiers(node, st, pred: Predicate, registry, calendar) -> None:
             if not isinstance(node[key], str) or not node[key].strip():
                 raise AnnotationError("expected non-empty text", node.loc(key))
             st.texts[key] = node[key].strip()
+    if "effect" in node and pname not in CAUSE_PREDICATES:
+        raise AnnotationError(f"effect qualifies a cause ({', '.join(CAUSE_PREDICATES)}), not {pname}",
+                              node.loc("effect"))
     for key in INTEGER_QUALIFIERS:
         if key in node:
             if isinstance(node[key], bool) or not isinstance(node[key], int) or node[key] < 1:
