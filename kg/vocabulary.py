@@ -173,7 +173,10 @@ FACT_STANCES = ("asserts", "decides", "enacts")
 
 # Qualifier keys a statement may carry beside subject/predicate/object.
 DATE_QUALIFIERS = ("when", "start", "end", "as_of")
-ENTITY_QUALIFIERS = ("place", "by", "replaces", "on_behalf_of")
+ENTITY_QUALIFIERS = ("place", "by", "replaces", "on_behalf_of", "addressee")
+# The predicates that take an 'addressee': the body or person a demand or proposal was made to.
+ADDRESSED_PREDICATES = ("demanded", "proposed")
+ADDRESSEE_CLASSES = AGENT_CLASSES
 TEXT_QUALIFIERS = ("unit", "note", "effect")
 # The predicates that take an 'effect': what their cause brought about, in the text's words.
 CAUSE_PREDICATES = ("causedBy", "cause")

@@ -1,4 +1,4 @@
-"""Causes: what came about because of what (causedBy, cause), the effect in the text's words, and whose claim it is."""
+"""Causes (causedBy, cause) with the effect in the text's words and whose claim it is; to whom a demand was made."""
 
 from pathlib import Path
 
@@ -90,3 +90,31 @@ def test_a_state_and_a_person_may_be_causes_and_anything_may_have_one(corpus_dir
               if st.predicate == "causedBy"]
     assert causes == [("testgrad", "testland"), ("test-rising", "ivan-testov"), ("ivan-testov", "testgrad-soviet")]
 
+
+
+@pytest.mark.parametrize("statement, field, message", [
+    ("subject: ivan-testov\n    predicate: demanded\n    value: \"the programme\"\n    stance: demands\n"
+     "    addressee: testgrad", "addressee", "testgrad is a City"),
+    ("subject: ivan-testov\n    predicate: describedAs\n    value: \"a leader\"\n    addressee: testgrad-soviet",
+     "addressee", "addressee qualifies a demand or proposal"),
+])
+def test_check_refuses_a_bad_addressee(corpus_dir, statement, field, message):
+    line, text = error(corpus_dir, f"  - {statement}\n    quote: \"{QUOTE}\"\n")
+    hits = [ln for ln in text.splitlines() if message in ln]
+    assert hits and f'field "{field}"' in hits[0], text
+    assert line <= line_of(hits[0]) <= line + statement.count("\n") + 1
+
+
+def test_a_demand_keeps_the_body_it_was_made_to(corpus_dir):
+    append(corpus_dir, f"""  - subject: ivan-testov
+    predicate: demanded
+    value: "that the new institution adopt the social democratic program"
+    stance: demands
+    addressee: testgrad-soviet
+    quote: "{QUOTE}"
+""")
+    quads = make_quads(load_corpus(corpus_dir), BASE).quads
+    k, e = kg_namespace(BASE), Iris(BASE).entity
+    [node] = {q[0] for q in quads if q[1:3] == (RDF.predicate, k.demanded)}
+    assert any(q[:3] == (node, k.addressee, e("testgrad-soviet")) for q in quads)
+    assert any(q[:3] == (node, k.stance, k.Demands) for q in quads)
