@@ -118,3 +118,25 @@ def test_a_demand_keeps_the_body_it_was_made_to(corpus_dir):
     [node] = {q[0] for q in quads if q[1:3] == (RDF.predicate, k.demanded)}
     assert any(q[:3] == (node, k.addressee, e("testgrad-soviet")) for q in quads)
     assert any(q[:3] == (node, k.stance, k.Demands) for q in quads)
+
+
+
+def test_nins_causes_keep_whose_judgement_they_are():
+    """The measured causes of nin-1932 are statements of their own; a reported cause names its claimant."""
+    statements = [st for st in load_corpus(PROJECT_ROOT / "sources").annotations.statements
+                  if st.source == "nin-1932" and st.predicate in ("causedBy", "cause")]
+    influence = next(st for st in statements if "under the influence of events taking place in Russia" in st.evidence.quote)
+    assert (influence.subject, influence.predicate, influence.object) == (
+        "ivanovo-voznesensk-soviet-1905", "causedBy", "revolution-of-1905")
+    assert "importance" in influence.texts["effect"]
+    inexperience = next(st for st in statements if st.predicate == "cause" and "inexperienced" in st.value)
+    assert (inexperience.subject, inexperience.stance, inexperience.attribution) == (
+        "revolution-of-1905", "asserts", "author")
+    assert inexperience.texts["effect"] == "the failure of the Revolution"
+    assert "major reasons for the failure of the Revolution" in inexperience.evidence.quote
+    for st in statements:
+        if st.stance == "reports":
+            assert st.attribution == "quoted" and st.quoted, st.value
+        if st.attribution == "author":
+            assert st.stance in ("asserts", "alleges"), (st.value, st.stance)
+    assert {st.stance for st in statements} >= {"asserts", "alleges", "reports"}
