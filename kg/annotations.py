@@ -63,7 +63,7 @@ class Statement:
     stance: str = "asserts"                    # the speech act (vocabulary.STANCES)
     dates: dict[str, HistoricalDate | DateSpan] = field(default_factory=dict)   # when/start/end/as_of
     entities: dict[str, str] = field(default_factory=dict)           # place/by/replaces/on_behalf_of
-    texts: dict[str, str] = field(default_factory=dict)              # unit/note
+    texts: dict[str, str] = field(default_factory=dict)              # unit/note/effect
     counts: dict[str, int] = field(default_factory=dict)             # seats
     role: str | None = None
     approximate: bool = False

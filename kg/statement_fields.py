@@ -13,7 +13,7 @@ from kg.date_fields import dated
 from kg.errors import AnnotationError
 from kg.quantity import COUNTED, DEFAULT_COUNTED, GROUPINGS, Quantity, QuantityError, parse_duration, parse_quantity
 from kg.sources import SLUG
-from kg.vocabulary import (CLAIMANT_CLASSES, DATE_QUALIFIERS, ENTITY_QUALIFIERS, INTEGER_QUALIFIERS, ROLES, STANCES,
+from kg.vocabulary import (ADDRESSED_PREDICATES, ADDRESSEE_CLASSES, CAUSE_PREDICATES, CLAIMANT_CLASSES, DATE_QUALIFIERS, ENTITY_QUALIFIERS, INTEGER_QUALIFIERS, ROLES, STANCES,
                            TEXT_QUALIFIERS, Predicate)
 
 README = "sources/README.md"
@@ -61,12 +61,18 @@ def qualifiers(node, st, pred: Predicate, registry, calendar) -> None:
             st.dates[key] = dated(node[key], node.loc(key), calendar)
     for key in ENTITY_QUALIFIERS:
         if key in node:
-            st.entities[key] = entity_ref(node, key, registry)
+            st.entities[key] = entity_ref(node, key, registry, ADDRESSEE_CLASSES if key == "addressee" else None)
+    if "addressee" in node and pname not in ADDRESSED_PREDICATES:
+        raise AnnotationError(f"addressee qualifies a demand or proposal ({', '.join(ADDRESSED_PREDICATES)}), "
+                              f"not {pname}", node.loc("addressee"))
     for key in TEXT_QUALIFIERS:
         if key in node:
             if not isinstance(node[key], str) or not node[key].strip():
                 raise AnnotationError("expected non-empty text", node.loc(key))
             st.texts[key] = node[key].strip()
+    if "effect" in node and pname not in CAUSE_PREDICATES:
+        raise AnnotationError(f"effect qualifies a cause ({', '.join(CAUSE_PREDICATES)}), not {pname}",
+                              node.loc("effect"))
     for key in INTEGER_QUALIFIERS:
         if key in node:
             if isinstance(node[key], bool) or not isinstance(node[key], int) or node[key] < 1:

@@ -29,6 +29,7 @@ TIME_OF_PRECISION = {DAY: TIME.inXSDDate, MONTH: TIME.inXSDgYearMonth, "year": T
 TIME_UNIT = {"day": TIME.unitDay, "week": TIME.unitWeek, "month": TIME.unitMonth, "year": TIME.unitYear}
 QUALIFIER_PROPERTY = {"when": "pointInTime", "start": "startTime", "end": "endTime", "as_of": "asOf",
                       "place": "place", "by": "byAgent", "replaces": "replaces", "on_behalf_of": "onBehalfOf",
+                      "addressee": "addressee",
                       "unit": "unit"}
 ATTRIBUTION = {"author": "AuthorAttribution", "editor": "EditorAttribution",
                "translator": "TranslatorAttribution", "quoted": "QuotedAttribution",
@@ -360,6 +361,8 @@ class TripleMaker:
             self.add(node, k[QUALIFIER_PROPERTY[key]], self.entity(eid), g)
         if "unit" in st.texts:
             self.add(node, k.unit, Literal(st.texts["unit"], lang="en"), g)
+        if "effect" in st.texts:
+            self.add(node, k.effect, Literal(st.texts["effect"], lang="en"), g)
         if "note" in st.texts:
             self.add(node, SKOS.note, Literal(st.texts["note"], lang="en"), g)
         for key, n in st.counts.items():

@@ -84,6 +84,13 @@ PREDICATES = {p.name: p for p in [
     _p("organised", "entity", AGENTS, EVENTS, doc="called, convened or organised an event"),
     _p("partOfEvent", "entity", EVENTS, EVENTS, doc="an event within a larger one"),
     _p("resultedIn", "entity", EVENTS, None, doc="an event that brought about a body or another event"),
+    # A cause the text gives for an event, an act or a state of its subject: what happened because of
+    # what. The effect, when it is not the subject itself, is the statement's 'effect' in the text's
+    # words ("acquired an extraordinary importance"); a cause named by no entity is the text predicate
+    # 'cause'. A place is no cause: "events taking place in Russia" are events, not Russia.
+    _p("causedBy", "entity", None, EVENTS | AGENTS | PUBLICATIONS | {"Country"},
+       doc="an event, act or state of the subject came about because of (or under the influence of) the object; "
+           "'effect' says which, in the text's words, when it is not the subject itself"),
     # A state has founders too ("the Russian workers and peasants, by founding the Soviet Republic").
     _p("founder", "entity", ORGS | {"Country"}, AGENTS, doc="who created a body or a state"),
     _p("dissolvedBy", "entity", ORGS | PUBLICATIONS, AGENTS | EVENTS,
@@ -154,6 +161,9 @@ PREDICATES = {p.name: p for p in [
     _p("votingRight", "text", None, doc="who may vote (subject: the Soviet system or a body)"),
     _p("excludedFromVoting", "text", None, doc="who may not vote"),
     _p("outcome", "text", EVENTS, doc="what an event led to, in the source's words"),
+    _p("cause", "text", None,
+       doc="a cause, reason or circumstance the text gives, in its words, for an event, act or state of the subject "
+           "('the masses were still inexperienced'); 'effect' says what it caused when it is not the subject itself"),
 ]}
 
 # The speech act a text makes with a statement (skos concepts kg:Asserts…, notation = the word).
@@ -163,8 +173,13 @@ FACT_STANCES = ("asserts", "decides", "enacts")
 
 # Qualifier keys a statement may carry beside subject/predicate/object.
 DATE_QUALIFIERS = ("when", "start", "end", "as_of")
-ENTITY_QUALIFIERS = ("place", "by", "replaces", "on_behalf_of")
-TEXT_QUALIFIERS = ("unit", "note")
+ENTITY_QUALIFIERS = ("place", "by", "replaces", "on_behalf_of", "addressee")
+# The predicates that take an 'addressee': the body or person a demand or proposal was made to.
+ADDRESSED_PREDICATES = ("demanded", "proposed")
+ADDRESSEE_CLASSES = AGENT_CLASSES
+TEXT_QUALIFIERS = ("unit", "note", "effect")
+# The predicates that take an 'effect': what their cause brought about, in the text's words.
+CAUSE_PREDICATES = ("causedBy", "cause")
 INTEGER_QUALIFIERS = ("seats",)   # seats a member holds in the body (a party's deputies on a committee)
 QUANTITY_QUALIFIERS = ("counts", "group", "maximum", "part_of", "breakdown_complete")   # number predicates
 QUALIFIERS = DATE_QUALIFIERS + ENTITY_QUALIFIERS + TEXT_QUALIFIERS + INTEGER_QUALIFIERS + QUANTITY_QUALIFIERS + (

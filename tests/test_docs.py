@@ -96,3 +96,10 @@ def test_the_list_of_text_valued_predicates_names_every_one():
     paragraph = paragraph[:paragraph.index("\n\n")]
     listed = set(re.findall(r"`(\w+)`", paragraph)) - {"value", "stance"}
     assert listed == {name for name, p in PREDICATES.items() if p.kind == "text"}
+
+
+def test_the_causes_example_passes_the_checker(tmp_path):
+    statements = _load_example(tmp_path, "nin-1932", "causedBy").annotations.statements
+    assert [(st.predicate, st.stance, st.attribution) for st in statements] == [
+        ("causedBy", "asserts", "author"), ("cause", "asserts", "author"), ("describedAs", "asserts", "author")]
+    assert statements[0].texts["effect"].startswith("rapidly acquired") and statements[1].texts["effect"]

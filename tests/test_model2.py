@@ -123,6 +123,9 @@ def test_the_texts_writing_dates_and_mandates_are_not_appearances_or_election_me
     ("founder", "testland", "ivan-testov", None),
     ("alliedWith", "testland", "testgrad-soviet", None),
     ("led", "ivan-testov", "testland", None),
+    # a cause is a judgement of the text, with no Wikidata property (P828 "has cause" is not mapped)
+    ("causedBy", "testgrad-soviet", "ivan-testov", None),
+    ("cause", "testgrad-soviet", None, "the masses were still inexperienced"),
 ])
 def test_none_of_them_goes_to_wikidata(predicate, subject, obj, value):
     """Wikidata gets only what the export's allow-list maps exactly; these have no property there."""
