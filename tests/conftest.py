@@ -110,4 +110,9 @@ def running_server(data_dir, **settings):
         yield url
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=30)      # generous: a busy 2-core machine slows the workers' shutdown
+        except subprocess.TimeoutExpired:
+            proc.kill()                # leave nothing behind, and say so
+            proc.wait()
+            raise RuntimeError("kg serve did not stop within 30 s of SIGTERM") from None
