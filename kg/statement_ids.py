@@ -149,9 +149,8 @@ def insert_ids(text: str, path) -> tuple[str, int]:
             continue
         sid = content_id(node)
         column = node.start - (text.rfind("\n", 0, node.start) + 1)
-        # block mapping: a first line `id: …` at the column of its keys; flow mapping: a first entry
-        inserts.append((node.start + 1, f"id: {sid}, ") if node.flow else
-                       (node.start, f"id: {sid}{newline}{' ' * column}"))
+        # before the first key: in a block mapping a line `id: …` at the column of its keys, in a flow one an entry
+        inserts.append((node.start, f"id: {sid}, " if node.flow else f"id: {sid}{newline}{' ' * column}"))
     if errors:
         raise InputErrors(errors)
     for offset, piece in sorted(inserts, reverse=True):
@@ -198,12 +197,16 @@ def assign_ids(sources_dir) -> Assigned:
 
 
 def _same_content(old: str, new: str, path) -> None:
-    """The rewritten file reads as the old one plus ids equal to each statement's content id."""
+    """The rewritten file reads as the old one, each statement given exactly its content id."""
     before, after = yamlfile.loads(old, path), yamlfile.loads(new, path)
-    stripped = {**after, "statements": [{k: v for k, v in n.items() if k != "id" or "id" in m}
-                                        for m, n in zip(before.get("statements") or [], after.get("statements") or [])]}
-    wrong = [n.loc("id") for m, n in zip(before.get("statements") or [], after.get("statements") or [])
-             if "id" not in m and n.get("id") != content_id(m)]
-    if stripped != dict(before) or wrong:
+    old_sts, new_sts = before.get("statements") or [], after.get("statements") or []
+
+    def same(m, n) -> bool:
+        if not isinstance(m, dict) or "id" in m:
+            return m == n
+        return n.get("id") == content_id(m) and {k: v for k, v in n.items() if k != "id"} == m
+
+    rest = {k: v for k, v in before.items() if k != "statements"} == {k: v for k, v in after.items() if k != "statements"}
+    if not (rest and len(old_sts) == len(new_sts) and all(same(m, n) for m, n in zip(old_sts, new_sts))):
         raise AnnotationError("writing the ids would change more than the ids; the file was left as it was",
-                              wrong[0] if wrong else Location(str(path)))
+                              Location(str(path)))

@@ -16,7 +16,7 @@ class Node(dict):
 
     path: str = ""
     line: int = 0
-    start: int = 0          # character offset of its first key (block) or of its "{" (flow)
+    start: int = 0          # character offset of its first key (of itself when empty)
     flow: bool = False
     key_lines: dict
 
@@ -39,7 +39,7 @@ def _construct_mapping(loader, node):
     out = Node()
     out.path = loader.name
     out.line = node.start_mark.line + 1
-    out.start = node.start_mark.index
+    out.start = (node.value[0][0] if node.value else node).start_mark.index
     out.flow = bool(node.flow_style)
     out.key_lines = {}
     for key_node, value_node in node.value:

@@ -138,6 +138,19 @@ def test_assign_ids_writes_no_file_when_one_statement_lacks_its_subject(corpus_d
     assert path.read_bytes() == before
 
 
+def test_assign_ids_refuses_rather_than_write_a_file_that_reads_differently(corpus_dir):
+    # an explicit key ("? subject") is the one shape the insertion cannot follow: nothing is written
+    path = chronicle(corpus_dir)
+    path.write_text(path.read_text(encoding="utf-8") + "  - ? subject\n    : testgrad-soviet\n"
+                    "    predicate: numberOfDeputies\n    value: 562\n    quote: \"The Soviet had 562 deputies\"\n"
+                    "    note: \"again\"\n", encoding="utf-8")
+    before = path.read_bytes()
+    with pytest.raises(InputError) as exc:
+        assign_ids(corpus_dir)
+    assert "chronicle.yaml" in str(exc.value)
+    assert path.read_bytes() == before
+
+
 # -- corrections keep the IRI --
 
 def test_a_corrected_quote_keeps_the_statement_id(corpus_dir):
