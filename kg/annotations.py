@@ -9,8 +9,6 @@ fields of one statement are read by kg.statement_fields.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +19,12 @@ from kg.errors import AnnotationError, InputErrors, Location
 from kg.quantity import Quantity
 from kg.registry import Entity
 from kg.sources import SLUG, Source
+from kg.statement_ids import ASSIGN_COMMAND, POLICY_FILE, RESERVED_IDS, IdPolicy, Retired, check_ids, \
+    content_id, load_policy
 from kg.statement_fields import README, attribution, entity_ref, parse_value, qualifiers
 from kg.vocabulary import PREDICATES, QUALIFIERS
 
-STATEMENT_KEYS = {"id", "subject", "predicate", "object", "value", "quote", "offset", "attribution",
+STATEMENT_KEYS = {"id", "supersedes", "subject", "predicate", "object", "value", "quote", "offset", "attribution",
                   "external"} | set(QUALIFIERS)
 MENTION_KEYS = {"entity", "quote", "offset", "all"}
 
@@ -76,6 +76,7 @@ class Statement:
     part_of: str | None = None                 # id of the total statement this figure is a part of
     breakdown_complete: bool | str = False     # the parts given are all of this total (or those of one grouping)
     part_of_location: Location | None = None
+    supersedes: list[str] = field(default_factory=list)   # ids of removed statements whose IRIs now lead here
     lines: dict[str, Location] = field(default_factory=dict)   # field → where it is written
 
     @property
@@ -88,6 +89,7 @@ class Annotations:
     mentions: list[Mention] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    retired: list[Retired] = field(default_factory=list)    # ids of removed statements, with the reason
 
 
 def find_quote(text: str, quote: str, offset, loc: Location) -> tuple[int, int]:
@@ -127,6 +129,15 @@ def load_annotations(sources_dir, sources: dict[str, Source], registry: dict[str
     prior = errors or []
     errors: list[AnnotationError] = list(prior)
     seen_ids: dict[tuple[str, str], Location] = {}
+    try:
+        policy = load_policy(sources_dir, sources)
+    except AnnotationError as exc:
+        errors.append(exc)
+        policy = IdPolicy()
+    except InputErrors as exc:
+        errors.extend(exc.errors)
+        policy = IdPolicy()
+    out.retired = policy.retired
     for path in sorted((Path(sources_dir) / "annotations").glob("*.yaml")):
         out.files.append(str(path))
         try:
@@ -142,19 +153,21 @@ def load_annotations(sources_dir, sources: dict[str, Source], registry: dict[str
                 errors.append(exc)
         for node in data.get("statements") or []:
             try:
-                st = _statement(node, source, sources, registry)
+                st = _statement(node, source, sources, registry, policy.required)
             except AnnotationError as exc:
                 errors.append(exc)
                 continue
             key = (st.source, st.id)
             if key in seen_ids:
                 errors.append(AnnotationError(f"statement id {st.id!r} duplicates the one at {seen_ids[key]}"
-                                              " (the same statement twice, or an id used twice)",
+                                              " (the same statement twice, or an id used twice: delete this "
+                                              f"id line and run `{ASSIGN_COMMAND}` for a new one)",
                                               node.loc("id")))
                 continue
             seen_ids[key] = st.location
             out.statements.append(st)
     _check_breakdowns(out.statements, errors)
+    check_ids(out.statements, policy, errors)
     if errors:
         raise InputErrors(errors)
     return out
@@ -203,7 +216,7 @@ def _word_bounded(text: str, start: int, length: int) -> bool:
     return not (before.isalnum() or after.isalnum())
 
 
-def _statement(node, source: Source, sources, registry) -> Statement:
+def _statement(node, source: Source, sources, registry, ids_required: bool = False) -> Statement:
     if not isinstance(node, dict):
         raise AnnotationError("a statement is a mapping {subject, predicate, object|value, quote, ...}", None)
     for key in node:
@@ -231,10 +244,33 @@ def _statement(node, source: Source, sources, registry) -> Statement:
     qualifiers(node, st, pred, registry, source.calendar)
     attribution(node, st, registry)
     _evidence(node, st, source)
-    st.id = node.get("id") or _statement_id(node)
-    if not isinstance(st.id, str) or not SLUG.match(st.id):
-        raise AnnotationError(f"{st.id!r} is not a lower-case-hyphenated id", node.loc("id"))
+    st.id, st.supersedes = _ids(node, ids_required)
     return st
+
+
+def _ids(node, required: bool) -> tuple[str, list[str]]:
+    """The statement's permanent id (kg.statement_ids) and the ids of removed statements it supersedes."""
+    if "id" not in node:
+        if required:
+            raise AnnotationError(f"this statement has no id; run `{ASSIGN_COMMAND}` to write its permanent id "
+                                  f"(ids are required: {POLICY_FILE})", node.loc("id"))
+        if "supersedes" in node:
+            raise AnnotationError(f"a statement that supersedes others needs its own id; run `{ASSIGN_COMMAND}`",
+                                  node.loc("supersedes"))
+        return content_id(node), []
+    sid = node["id"]
+    if not isinstance(sid, str) or not SLUG.match(sid):
+        raise AnnotationError(f"{sid!r} is not a lower-case-hyphenated id", node.loc("id"))
+    if sid in RESERVED_IDS:
+        raise AnnotationError(f"{sid!r} is reserved for the statement of a source's author", node.loc("id"))
+    old = node.get("supersedes", [])
+    old = [old] if isinstance(old, str) else old
+    if not isinstance(old, list) or not all(isinstance(o, str) and SLUG.match(o) for o in old):
+        raise AnnotationError("supersedes is a list of the ids of removed statements", node.loc("supersedes"))
+    if sid in old or len(set(old)) < len(old):
+        raise AnnotationError("supersedes lists each removed statement's id once, never the statement's own",
+                              node.loc("supersedes"))
+    return sid, old
 
 
 def _evidence(node, st: Statement, source: Source):
@@ -288,10 +324,3 @@ def _check_breakdowns(statements: list[Statement], errors: list) -> None:
                                           loc))
         elif total.part_of is not None:
             errors.append(AnnotationError(f"part_of {st.part_of!r} is itself a part; name the total", loc))
-
-
-def _statement_id(node) -> str:
-    """A stable id from the statement's content, so that reordering a file changes no IRI."""
-    content = {k: v for k, v in node.items() if k not in ("id",)}
-    digest = hashlib.sha1(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
-    return f"{node['subject']}-{node['predicate'].lower()}-{digest[:8]}"

@@ -55,6 +55,25 @@ def check(ctx):
                   + ")" if linked else ""))
 
 
+@main.group()
+def annotations():
+    """Maintain the annotation files of sources/annotations/."""
+
+
+@annotations.command("assign-ids")
+@click.pass_context
+@handle_errors
+def assign_ids(ctx):
+    """Write its permanent id into every statement that has none (the id its content gives today)."""
+    from kg.statement_ids import assign_ids as run_assign
+    result = run_assign(config_from(ctx).sources_dir)
+    for path, count in result.files.items():
+        if count:
+            click.echo(f"{path}: {count} id(s) written")
+    click.echo(f"{sum(result.files.values())} id(s) written in {sum(1 for n in result.files.values() if n)} "
+               f"file(s); {result.kept} statement(s) already had one")
+
+
 @main.command()
 @click.option("--base-iri", default=None, help="Base IRI to mint the graph under (setting base_iri).")
 @click.option("--data-dir", default=None, type=click.Path(file_okay=False), help="Where to write store and dumps.")

@@ -101,6 +101,13 @@ class NotFound(KgError):
     exit_code = 2
 
 
+class Gone(KgError):
+    """A resource that existed and was removed for good, such as a retired statement."""
+
+    status = 410
+    exit_code = 2
+
+
 class NotAcceptable(KgError):
     status = 406
     exit_code = 2

@@ -166,7 +166,16 @@ class TripleMaker:
             self.mention(m)
         for st in self.c.annotations.statements:
             self.statement(st)
+        self.retired()
         return self.out
+
+    def retired(self) -> None:
+        """The IRIs of removed statements stay answerable: a retired one with the reason it is gone."""
+        for r in self.c.annotations.retired:
+            old = self.iris.statement(r.source, r.id)
+            self.out.origin[old] = str(r.location)
+            self.add(old, RDF.type, self.kg.RetiredStatement, self.iris.graph(r.source))
+            self.add(old, self.kg.retirementReason, Literal(r.reason, lang="en"), self.iris.graph(r.source))
 
     def registry(self) -> None:
         g = self.iris.graph("registry")
@@ -351,6 +360,11 @@ class TripleMaker:
         if pred.kind in ("integer", "share", "duration"):
             self.quantity(node, st, g)
         self.add(node, k.statedIn, self.iris.source(src.id), g)
+        for old_id in st.supersedes:           # a removed statement's IRI redirects here
+            old = self.iris.statement(st.source, old_id)
+            self.out.origin[old] = str(st.lines.get("supersedes", here))
+            self.add(node, DCTERMS.replaces, old, g)
+            self.add(old, DCTERMS.isReplacedBy, node, g)
 
         for key, d in st.dates.items():
             dn = self.iris.part(node, key.replace("_", "-"))

@@ -16,6 +16,8 @@ class Node(dict):
 
     path: str = ""
     line: int = 0
+    start: int = 0          # character offset of its first key (of itself when empty)
+    flow: bool = False
     key_lines: dict
 
     def loc(self, field: str | None = None) -> Location:
@@ -37,6 +39,8 @@ def _construct_mapping(loader, node):
     out = Node()
     out.path = loader.name
     out.line = node.start_mark.line + 1
+    out.start = (node.value[0][0] if node.value else node).start_mark.index
+    out.flow = bool(node.flow_style)
     out.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
@@ -51,17 +55,26 @@ def _construct_mapping(loader, node):
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def load(path) -> object:
-    """Parse a YAML file; syntax errors become AnnotationError with the file and line."""
+def read_text(path) -> str:
+    """A file's text exactly as stored (no newline translation); errors name the file."""
     from pathlib import Path
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        return Path(path).read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise AnnotationError("no such file", Location(str(path))) from None
     except UnicodeDecodeError as exc:
         raise AnnotationError(f"not UTF-8 (byte {exc.start})", Location(str(path))) from None
     except OSError as exc:
         raise AnnotationError(f"cannot read: {exc.strerror}", Location(str(path))) from None
+
+
+def load(path) -> object:
+    """Parse a YAML file; syntax errors become AnnotationError with the file and line."""
+    return loads(read_text(path), path)
+
+
+def loads(text: str, path) -> object:
+    """Parse YAML text read from `path` (named in errors); mappings keep their lines and offsets."""
     loader = _Loader(text)
     loader.name = str(path)
     try:

@@ -5,6 +5,7 @@ import shutil
 
 from kg.config import PROJECT_ROOT, SETTINGS
 from kg.corpus import load_corpus
+from kg.statement_ids import assign_ids
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -27,6 +28,7 @@ def test_the_worked_example_of_the_annotation_format_passes_the_checker(tmp_path
     shutil.copytree(PROJECT_ROOT / "sources", sources, ignore=shutil.ignore_patterns("annotations"))
     (sources / "annotations").mkdir()
     (sources / "annotations" / "example.yaml").write_text(example, encoding="utf-8")
+    assign_ids(sources)          # as the annotator does after writing new statements
     corpus = load_corpus(sources)
     assert len(corpus.annotations.statements) == 3
 
@@ -45,6 +47,7 @@ def _load_example(tmp_path, source_id, containing=""):
     shutil.copytree(PROJECT_ROOT / "sources", sources, ignore=shutil.ignore_patterns("annotations"))
     (sources / "annotations").mkdir()
     (sources / "annotations" / "example.yaml").write_text(example, encoding="utf-8")
+    assign_ids(sources)          # as the annotator does after writing new statements
     return load_corpus(sources)
 
 

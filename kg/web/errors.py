@@ -43,17 +43,24 @@ def wants_html() -> bool:
         ["text/html", "application/json", "text/plain"]) == "text/html"
 
 
-def not_found_page(message: str):
-    """A 404 for people: what was not found, and a search for what they may have meant."""
+def not_found_page(message: str, gone: bool = False):
+    """A 404 or 410 for people: what is not (or no longer) here, and a search for what they may have meant."""
     from flask import render_template
-    words = request.path.rstrip("/").rsplit("/", 1)[-1].replace("-", " ").replace("_", " ")
-    return render_template("not_found.html", message=message, guess=words)
+    return render_template("not_found.html", message=message, guess=search_guess(), gone=gone)
+
+
+def search_guess() -> str:
+    """The words of the request's last path segment, without a statement id's content hash."""
+    words = request.path.rstrip("/").rsplit("/", 1)[-1].replace("_", "-").split("-")
+    if len(words) > 1 and re.fullmatch(r"[0-9a-f]{8}", words[-1]):
+        words.pop()
+    return " ".join(words)
 
 
 def error_response(status: int, message: str):
     message = without_paths(message)
-    if status == 404 and wants_html():
-        resp = Flask.response_class(not_found_page(message), mimetype="text/html")
+    if status in (404, 410) and wants_html():
+        resp = Flask.response_class(not_found_page(message, gone=status == 410), mimetype="text/html")
     elif wants_json():
         resp = jsonify({"ok": False, "error": message, "status": status})
     else:

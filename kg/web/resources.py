@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import Blueprint, abort, render_template, request
+from urllib.parse import urlencode
 
-from kg.errors import BadParameter, NotFound
+from flask import Blueprint, abort, redirect, render_template, request
+
+from kg.errors import BadParameter, Gone, NotFound
 from kg.iris import Iris
 from kg.web import text_view
 from kg.web.timeline import entity_timeline
@@ -172,6 +174,10 @@ def parse_highlight(value: str | None):
 @bp.route("/mention/<sid>/<stid>")
 def node(sid, stid):
     kind = request.path.split("/")[1]
+    if kind == "statement":
+        moved = superseded_or_retired(safe_iri(iri_for_path(f"statement/{sid}/{stid}")))
+        if moved:
+            return moved
     iri, fmt = lookup(f"{kind}/{sid}/{stid}", kind)
     if fmt.name != "html":
         return rdf_response(describe_query(iri), fmt)
@@ -182,6 +188,21 @@ def node(sid, stid):
         ORDER BY ?s ?p""")
     return render_template("triples.html", iri=iri, title=f"{kind.capitalize()} {stid}", rows=rows, view=view,
                            readable=readable)
+
+
+def superseded_or_retired(iri: str):
+    """A removed statement's IRI: a 301 to the statement it was merged into (query string kept, so
+    `?format=` still chooses the view), or 410 Gone with the reason; None for any other IRI."""
+    rows = q(f"""SELECT ?new ?reason WHERE {{ {{ <{iri}> dcterms:isReplacedBy ?new }}
+        UNION {{ <{iri}> a kg:RetiredStatement ; kg:retirementReason ?reason }} }} LIMIT 1""")
+    if not rows:
+        return None
+    if rows[0].get("new"):
+        query = request.query_string.decode("latin-1")
+        return redirect(href(rows[0]["new"]) + (f"?{query}" if query else ""), 301)
+    from kg.web.errors import search_guess
+    raise Gone(f"statement {iri} was removed from the graph: {rows[0]['reason']} "
+               f"(search the graph: /search?{urlencode({'q': search_guess()})})")
 
 
 def statement_view(iri: str) -> dict | None:
