@@ -55,6 +55,8 @@ SCHEMA = """
 CREATE TABLE entities (id INTEGER PRIMARY KEY, iri TEXT UNIQUE, label TEXT, label_ru TEXT,
     class TEXT, class_label TEXT, types TEXT, description TEXT, earliest TEXT, latest TEXT, names TEXT,
     keys TEXT, places TEXT);
+CREATE TABLE entity_keys (key TEXT, id INTEGER);
+CREATE INDEX entity_keys_by_key ON entity_keys (key);
 CREATE VIRTUAL TABLE entity_words USING fts5(keys, content='entities', content_rowid='id',
     tokenize='unicode61');
 CREATE VIRTUAL TABLE entity_trigrams USING fts5(keys, content='entities', content_rowid='id',
@@ -143,7 +145,8 @@ def _write_entities(db: sqlite3.Connection, store: ox.Store, base: str) -> int:
     class_labels: dict[str, str] = {}
     for c, p, label in _rows(store, base, """SELECT ?c ?p ?label WHERE {
             ?c a ?kind VALUES ?kind { <http://www.w3.org/2002/07/owl#Class> rdfs:Class }
-            OPTIONAL { ?c rdfs:subClassOf ?p } OPTIONAL { ?c rdfs:label ?label FILTER (LANG(?label) = "en") } }"""):
+            OPTIONAL { ?c rdfs:subClassOf ?p FILTER (isIRI(?p)) }      # not restrictions (blank nodes)
+            OPTIONAL { ?c rdfs:label ?label FILTER (LANG(?label) = "en") } }"""):
         if p:
             parents.setdefault(c, set()).add(p)
         if label:
@@ -187,6 +190,10 @@ def _write_entities(db: sqlite3.Connection, store: ox.Store, base: str) -> int:
                      "\n".join(names), "\n".join(keys), "\n".join(sorted(places.get(e, ())))))
     db.executemany("""INSERT INTO entities (iri, label, label_ru, class, class_label, types, description,
         earliest, latest, names, keys, places) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""", rows)
+    # every name's key, so that a name matched exactly is a candidate however many names share its words
+    db.executemany("INSERT INTO entity_keys VALUES (?, ?)",
+                   [(key, rowid) for rowid, keys in db.execute("SELECT id, keys FROM entities").fetchall()
+                    for key in keys.split("\n")])
     return len(rows)
 
 
@@ -328,7 +335,7 @@ class SearchIndex:
         if not key:
             return []
         words = " ".join(f'"{w}"*' for w in key.split())     # folded words are [0-9a-z] only
-        ids = self._match("entity_words", words, 4 * limit)
+        ids = list(dict.fromkeys(self._exact(key) + self._match("entity_words", words, 4 * limit)))
         hits = self._hits(ids, key, classes)
         # similar spellings only when the words themselves found no name that matches well
         if len(key) >= 3 and not any(h.score >= 0.85 for h in hits):
@@ -337,6 +344,14 @@ class SearchIndex:
                                key, classes)
         hits.sort(key=lambda h: (-h.score, h.label))
         return hits[:limit]
+
+    def _exact(self, key: str) -> list[int]:
+        """Entities with a name whose key is exactly `key`: the full-text match ranks candidates by
+        bm25, and a short limit could leave out the one name that is exactly what was asked for."""
+        try:
+            return [rowid for (rowid,) in self.db.execute("SELECT id FROM entity_keys WHERE key = ?", (key,))]
+        except sqlite3.OperationalError:      # an index written before the table existed
+            return []
 
     def _match(self, table: str, expression: str, limit: int) -> list[int]:
         return [rowid for (rowid,) in self.db.execute(

@@ -38,6 +38,15 @@ def test_entity_search_ranks_the_named_entity_first(index, query, expected):
     assert hits and hits[0].iri.endswith("/id/" + expected), [h.iri for h in hits]
 
 
+@pytest.mark.parametrize("query", ["Petrograd", "Petersburg", "Moscow", "Bolsheviks", "Moscow Soviet"])
+def test_a_name_matched_exactly_comes_first_whatever_the_limit(index, query):
+    """The full-text match ranks only a few candidates per result asked for; a name that is exactly
+    the query must not be crowded out of them by longer names sharing its words."""
+    first = index.entities(query, 20)[0]
+    assert first.score == 1.0, first
+    assert [h.iri for h in index.entities(query, 1)] == [first.iri]
+
+
 def test_alias_as_the_texts_spell_it_is_found_and_named(index):
     hit = index.entities("Petrograd", 3)[0]
     assert hit.iri.endswith("/id/saint-petersburg") and hit.matched == "Petrograd"
