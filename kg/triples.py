@@ -373,6 +373,8 @@ class TripleMaker:
             self.date_node(dn, d, g)
         for key, eid in st.entities.items():
             self.add(node, k[QUALIFIER_PROPERTY[key]], self.entity(eid), g)
+        for eid in st.concerns:
+            self.add(node, k.concerns, self.entity(eid), g)
         if "unit" in st.texts:
             self.add(node, k.unit, Literal(st.texts["unit"], lang="en"), g)
         if "effect" in st.texts:

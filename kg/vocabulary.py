@@ -177,10 +177,15 @@ ENTITY_QUALIFIERS = ("place", "by", "replaces", "on_behalf_of", "addressee")
 # The predicates that take an 'addressee': the body or person a demand or proposal was made to.
 ADDRESSED_PREDICATES = ("demanded", "proposed")
 ADDRESSEE_CLASSES = AGENT_CLASSES
+# 'concerns' links a proposal, demand, decision or act in the text's words to the bodies or persons it is
+# about (Lenin's advice not to demand that the Soviet join the RSDLP concerns the Soviet and the RSDLP),
+# whether or not it was made to them: one or more entity ids.
+CONCERNING_PREDICATES = ("proposed", "demanded", "decided", "enacted")
+CONCERNED_CLASSES = AGENT_CLASSES
 TEXT_QUALIFIERS = ("unit", "note", "effect")
 # The predicates that take an 'effect': what their cause brought about, in the text's words.
 CAUSE_PREDICATES = ("causedBy", "cause")
 INTEGER_QUALIFIERS = ("seats",)   # seats a member holds in the body (a party's deputies on a committee)
 QUANTITY_QUALIFIERS = ("counts", "group", "maximum", "part_of", "breakdown_complete")   # number predicates
 QUALIFIERS = DATE_QUALIFIERS + ENTITY_QUALIFIERS + TEXT_QUALIFIERS + INTEGER_QUALIFIERS + QUANTITY_QUALIFIERS + (
-    "role", "approximate", "uncertain", "stance", "claimant")
+    "role", "approximate", "uncertain", "stance", "claimant", "concerns")

@@ -56,6 +56,11 @@ def test_the_stance_example_passes_the_checker(tmp_path):
     assert [st.stance for st in statements] == ["alleges", "proposes"]
 
 
+def test_the_concerns_example_passes_the_checker(tmp_path):
+    [st] = _load_example(tmp_path, "lenin-1905", containing="concerns:").annotations.statements
+    assert (st.predicate, st.concerns) == ("proposed", ["petersburg-soviet-1905", "rsdlp"])
+
+
 def test_the_quantity_example_passes_the_checker(tmp_path):
     statements = _load_example(tmp_path, "nin-1932").annotations.statements
     bounds = statements[0].quantity
