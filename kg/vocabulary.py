@@ -100,6 +100,11 @@ PREDICATES = {p.name: p for p in [
     # States are allies as well as bodies and persons ("on the side of England and France").
     _p("alliedWith", "entity", AGENTS | {"Country"}, AGENTS | {"Country"},
        doc="an agreement, a bloc or a side taken in a war, as a fact (not an opinion); persons, bodies or states"),
+    # Contact that the text calls neither alliance nor struggle ("established relations with",
+    # "entered into close contact with"): saying alliedWith there says more than the text.
+    _p("inRelationWith", "entity", AGENTS | {"Country"}, AGENTS | {"Country"},
+       doc="established relations, links or contact with, as a fact, without an agreement or a bloc (that is "
+           "alliedWith) or a struggle (opposed); persons, bodies or states"),
     _p("opposed", "entity", AGENTS, AGENTS | EVENTS, doc="fought or acted against, as a fact"),
     _p("author", "entity", {"Publication", "Newspaper", "Manifesto", "Decree"}, AGENTS,
        doc="who wrote or issued a document"),
