@@ -14,7 +14,7 @@ from kg.errors import AnnotationError
 from kg.quantity import COUNTED, DEFAULT_COUNTED, GROUPINGS, Quantity, QuantityError, parse_duration, parse_quantity
 from kg.sources import SLUG
 from kg.vocabulary import (ADDRESSED_PREDICATES, ADDRESSEE_CLASSES, CAUSE_PREDICATES, CLAIMANT_CLASSES, CONCERNED_CLASSES,
-                           CONCERNING_PREDICATES, DATE_QUALIFIERS, ENTITY_QUALIFIERS, INTEGER_QUALIFIERS, ROLES, STANCES,
+                           CONCERNING_PREDICATES, ISSUE_PREDICATES, DATE_QUALIFIERS, ENTITY_QUALIFIERS, INTEGER_QUALIFIERS, ROLES, STANCES,
                            TEXT_QUALIFIERS, Predicate)
 
 README = "sources/README.md"
@@ -99,6 +99,9 @@ def qualifiers(node, st, pred: Predicate, registry, calendar) -> None:
     if "effect" in node and pname not in CAUSE_PREDICATES:
         raise AnnotationError(f"effect qualifies a cause ({', '.join(CAUSE_PREDICATES)}), not {pname}",
                               node.loc("effect"))
+    if "issue" in node and pname not in ISSUE_PREDICATES:
+        raise AnnotationError(f"issue qualifies where a text appeared ({', '.join(ISSUE_PREDICATES)}), not {pname}",
+                              node.loc("issue"))
     for key in INTEGER_QUALIFIERS:
         if key in node:
             if isinstance(node[key], bool) or not isinstance(node[key], int) or node[key] < 1:

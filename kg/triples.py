@@ -379,6 +379,8 @@ class TripleMaker:
             self.add(node, k.unit, Literal(st.texts["unit"], lang="en"), g)
         if "effect" in st.texts:
             self.add(node, k.effect, Literal(st.texts["effect"], lang="en"), g)
+        if "issue" in st.texts:
+            self.add(node, k.issue, Literal(st.texts["issue"], lang="en"), g)
         if "note" in st.texts:
             self.add(node, SKOS.note, Literal(st.texts["note"], lang="en"), g)
         for key, n in st.counts.items():

@@ -187,7 +187,9 @@ ADDRESSEE_CLASSES = AGENT_CLASSES
 # whether or not it was made to them: one or more entity ids.
 CONCERNING_PREDICATES = ("proposed", "demanded", "decided", "enacted")
 CONCERNED_CLASSES = AGENT_CLASSES
-TEXT_QUALIFIERS = ("unit", "note", "effect")
+TEXT_QUALIFIERS = ("unit", "note", "effect", "issue")
+# The predicates that take an 'issue': which issue of a periodical a text appeared in, in the text's words ("No. 5").
+ISSUE_PREDICATES = ("publishedIn",)
 # The predicates that take an 'effect': what their cause brought about, in the text's words.
 CAUSE_PREDICATES = ("causedBy", "cause")
 INTEGER_QUALIFIERS = ("seats",)   # seats a member holds in the body (a party's deputies on a committee)
