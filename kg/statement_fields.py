@@ -13,9 +13,9 @@ from kg.date_fields import dated
 from kg.errors import AnnotationError
 from kg.quantity import COUNTED, DEFAULT_COUNTED, GROUPINGS, Quantity, QuantityError, parse_duration, parse_quantity
 from kg.sources import SLUG
-from kg.vocabulary import (ADDRESSED_PREDICATES, ADDRESSEE_CLASSES, CAUSE_PREDICATES, CLAIMANT_CLASSES, CONCERNED_CLASSES,
-                           CONCERNING_PREDICATES, ISSUE_PREDICATES, DATE_QUALIFIERS, ENTITY_QUALIFIERS, INTEGER_QUALIFIERS, ROLES, STANCES,
-                           TEXT_QUALIFIERS, Predicate)
+from kg.vocabulary import (ADDRESSED_PREDICATES, ADDRESSEE_CLASSES, CAUSE_PREDICATES, CLAIMANT_CLASSES,
+                           CONCERNED_CLASSES, CONCERNING_PREDICATES, DATE_QUALIFIERS, ENTITY_QUALIFIERS,
+                           INTEGER_QUALIFIERS, ISSUE_PREDICATES, ROLES, STANCES, TEXT_QUALIFIERS, Predicate)
 
 README = "sources/README.md"
 
