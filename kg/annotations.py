@@ -63,7 +63,8 @@ class Statement:
     stance: str = "asserts"                    # the speech act (vocabulary.STANCES)
     dates: dict[str, HistoricalDate | DateSpan] = field(default_factory=dict)   # when/start/end/as_of
     entities: dict[str, str] = field(default_factory=dict)           # place/by/replaces/on_behalf_of
-    texts: dict[str, str] = field(default_factory=dict)              # unit/note/effect
+    texts: dict[str, str] = field(default_factory=dict)              # unit/note/effect/issue
+    concerns: list[str] = field(default_factory=list)                # bodies or persons a proposal… is about
     counts: dict[str, int] = field(default_factory=dict)             # seats
     role: str | None = None
     approximate: bool = False

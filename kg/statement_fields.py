@@ -13,8 +13,9 @@ from kg.date_fields import dated
 from kg.errors import AnnotationError
 from kg.quantity import COUNTED, DEFAULT_COUNTED, GROUPINGS, Quantity, QuantityError, parse_duration, parse_quantity
 from kg.sources import SLUG
-from kg.vocabulary import (ADDRESSED_PREDICATES, ADDRESSEE_CLASSES, CAUSE_PREDICATES, CLAIMANT_CLASSES, DATE_QUALIFIERS, ENTITY_QUALIFIERS, INTEGER_QUALIFIERS, ROLES, STANCES,
-                           TEXT_QUALIFIERS, Predicate)
+from kg.vocabulary import (ADDRESSED_PREDICATES, ADDRESSEE_CLASSES, CAUSE_PREDICATES, CLAIMANT_CLASSES,
+                           CONCERNED_CLASSES, CONCERNING_PREDICATES, DATE_QUALIFIERS, ENTITY_QUALIFIERS,
+                           INTEGER_QUALIFIERS, ISSUE_PREDICATES, ROLES, STANCES, TEXT_QUALIFIERS, Predicate)
 
 README = "sources/README.md"
 
@@ -28,6 +29,29 @@ def entity_ref(node, key, registry, allowed=None) -> str:
         raise AnnotationError(f"{eid} is a {registry[eid].cls}; expected one of {', '.join(sorted(allowed))}",
                               node.loc(key))
     return eid
+
+
+def concerned(node, pname: str, registry) -> list[str]:
+    """The entity ids of 'concerns': one id or a list of distinct ids, each a body or a person."""
+    loc = node.loc("concerns")
+    if pname not in CONCERNING_PREDICATES:
+        raise AnnotationError(f"concerns qualifies a proposal, demand, decision or act "
+                              f"({', '.join(CONCERNING_PREDICATES)}), not {pname}", loc)
+    raw = node["concerns"]
+    ids = [raw] if isinstance(raw, str) else raw
+    if not isinstance(ids, list) or not ids:
+        raise AnnotationError("concerns is an entity id or a list of entity ids", loc)
+    if len(set(map(str, ids))) != len(ids):
+        raise AnnotationError("concerns names an entity twice", loc)
+    out = []
+    for eid in ids:
+        if not isinstance(eid, str) or eid not in registry:
+            raise AnnotationError(f"unknown entity id {eid!r} (define it in sources/entities/)", loc)
+        if registry[eid].cls not in CONCERNED_CLASSES:
+            raise AnnotationError(f"{eid} is a {registry[eid].cls}; a proposal, demand, decision or act concerns "
+                                  f"a body or a person", loc)
+        out.append(eid)
+    return out
 
 
 def parse_value(node, kind, default_calendar=None):
@@ -65,6 +89,8 @@ def qualifiers(node, st, pred: Predicate, registry, calendar) -> None:
     if "addressee" in node and pname not in ADDRESSED_PREDICATES:
         raise AnnotationError(f"addressee qualifies a demand or proposal ({', '.join(ADDRESSED_PREDICATES)}), "
                               f"not {pname}", node.loc("addressee"))
+    if "concerns" in node:
+        st.concerns = concerned(node, pname, registry)
     for key in TEXT_QUALIFIERS:
         if key in node:
             if not isinstance(node[key], str) or not node[key].strip():
@@ -73,6 +99,9 @@ def qualifiers(node, st, pred: Predicate, registry, calendar) -> None:
     if "effect" in node and pname not in CAUSE_PREDICATES:
         raise AnnotationError(f"effect qualifies a cause ({', '.join(CAUSE_PREDICATES)}), not {pname}",
                               node.loc("effect"))
+    if "issue" in node and pname not in ISSUE_PREDICATES:
+        raise AnnotationError(f"issue qualifies where a text appeared ({', '.join(ISSUE_PREDICATES)}), not {pname}",
+                              node.loc("issue"))
     for key in INTEGER_QUALIFIERS:
         if key in node:
             if isinstance(node[key], bool) or not isinstance(node[key], int) or node[key] < 1:

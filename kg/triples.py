@@ -373,10 +373,14 @@ class TripleMaker:
             self.date_node(dn, d, g)
         for key, eid in st.entities.items():
             self.add(node, k[QUALIFIER_PROPERTY[key]], self.entity(eid), g)
+        for eid in st.concerns:
+            self.add(node, k.concerns, self.entity(eid), g)
         if "unit" in st.texts:
             self.add(node, k.unit, Literal(st.texts["unit"], lang="en"), g)
         if "effect" in st.texts:
             self.add(node, k.effect, Literal(st.texts["effect"], lang="en"), g)
+        if "issue" in st.texts:
+            self.add(node, k.issue, Literal(st.texts["issue"], lang="en"), g)
         if "note" in st.texts:
             self.add(node, SKOS.note, Literal(st.texts["note"], lang="en"), g)
         for key, n in st.counts.items():

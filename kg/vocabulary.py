@@ -100,6 +100,11 @@ PREDICATES = {p.name: p for p in [
     # States are allies as well as bodies and persons ("on the side of England and France").
     _p("alliedWith", "entity", AGENTS | {"Country"}, AGENTS | {"Country"},
        doc="an agreement, a bloc or a side taken in a war, as a fact (not an opinion); persons, bodies or states"),
+    # Contact that the text calls neither alliance nor struggle ("established relations with",
+    # "entered into close contact with"): saying alliedWith there says more than the text.
+    _p("inRelationWith", "entity", AGENTS | {"Country"}, AGENTS | {"Country"},
+       doc="established relations, links or contact with, as a fact, without an agreement or a bloc (that is "
+           "alliedWith) or a struggle (opposed); persons, bodies or states"),
     _p("opposed", "entity", AGENTS, AGENTS | EVENTS, doc="fought or acted against, as a fact"),
     _p("author", "entity", {"Publication", "Newspaper", "Manifesto", "Decree"}, AGENTS,
        doc="who wrote or issued a document"),
@@ -177,10 +182,17 @@ ENTITY_QUALIFIERS = ("place", "by", "replaces", "on_behalf_of", "addressee")
 # The predicates that take an 'addressee': the body or person a demand or proposal was made to.
 ADDRESSED_PREDICATES = ("demanded", "proposed")
 ADDRESSEE_CLASSES = AGENT_CLASSES
-TEXT_QUALIFIERS = ("unit", "note", "effect")
+# 'concerns' links a proposal, demand, decision or act in the text's words to the bodies or persons it is
+# about (Lenin's advice not to demand that the Soviet join the RSDLP concerns the Soviet and the RSDLP),
+# whether or not it was made to them: one or more entity ids.
+CONCERNING_PREDICATES = ("proposed", "demanded", "decided", "enacted")
+CONCERNED_CLASSES = AGENT_CLASSES
+TEXT_QUALIFIERS = ("unit", "note", "effect", "issue")
+# The predicates that take an 'issue': which issue of a periodical a text appeared in, in the text's words ("No. 5").
+ISSUE_PREDICATES = ("publishedIn",)
 # The predicates that take an 'effect': what their cause brought about, in the text's words.
 CAUSE_PREDICATES = ("causedBy", "cause")
 INTEGER_QUALIFIERS = ("seats",)   # seats a member holds in the body (a party's deputies on a committee)
 QUANTITY_QUALIFIERS = ("counts", "group", "maximum", "part_of", "breakdown_complete")   # number predicates
 QUALIFIERS = DATE_QUALIFIERS + ENTITY_QUALIFIERS + TEXT_QUALIFIERS + INTEGER_QUALIFIERS + QUANTITY_QUALIFIERS + (
-    "role", "approximate", "uncertain", "stance", "claimant")
+    "role", "approximate", "uncertain", "stance", "claimant", "concerns")

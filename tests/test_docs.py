@@ -56,6 +56,17 @@ def test_the_stance_example_passes_the_checker(tmp_path):
     assert [st.stance for st in statements] == ["alleges", "proposes"]
 
 
+def test_the_concerns_example_passes_the_checker(tmp_path):
+    [st] = _load_example(tmp_path, "lenin-1905", containing="concerns:").annotations.statements
+    assert (st.predicate, st.concerns) == ("proposed", ["petersburg-soviet-1905", "rsdlp"])
+
+
+def test_the_relations_example_passes_the_checker(tmp_path):
+    [st] = _load_example(tmp_path, "nin-1932", containing="inRelationWith").annotations.statements
+    assert (st.subject, st.predicate, st.object) == ("siberian-soldiers-soviets-1905", "inRelationWith",
+                                                      "siberian-soviets-1905")
+
+
 def test_the_quantity_example_passes_the_checker(tmp_path):
     statements = _load_example(tmp_path, "nin-1932").annotations.statements
     bounds = statements[0].quantity

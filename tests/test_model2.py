@@ -122,6 +122,8 @@ def test_the_texts_writing_dates_and_mandates_are_not_appearances_or_election_me
     ("mandate", "testgrad-soviet", None, "can be recalled at any time"),
     ("founder", "testland", "ivan-testov", None),
     ("alliedWith", "testland", "testgrad-soviet", None),
+    # relations or contact, neither alliance nor struggle: no Wikidata property says as little
+    ("inRelationWith", "testgrad-soviet", "ivan-testov", None),
     ("led", "ivan-testov", "testland", None),
     # a cause is a judgement of the text, with no Wikidata property (P828 "has cause" is not mapped)
     ("causedBy", "testgrad-soviet", "ivan-testov", None),

@@ -6,7 +6,10 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from kg.build import make_graphs
+from kg.config import PROJECT_ROOT
+from kg.corpus import load_corpus
 from kg.namespaces import PROV, kg_namespace
+from kg.triples import make_quads
 
 KG = kg_namespace("https://w3id.org/soviets/")
 R = "https://w3id.org/soviets/id/"
@@ -124,3 +127,17 @@ def test_external_knowledge_is_not_the_authors_claim(config):
     assert set(g.objects(st, KG.attribution)) == {KG.ExternalKnowledge}
     assert g.value(st, PROV.wasAttributedTo) is None
     assert g.value(st, KG.externalBasis) is not None and g.value(st, PROV.wasDerivedFrom) is None
+
+
+def test_no_external_statement_of_the_texts_is_the_authors_claim():
+    """Every statement the texts do not state carries its basis and no author: at most a named claimant (Stalin's Works)."""
+    corpus = load_corpus(PROJECT_ROOT / "sources")
+    quads = make_quads(corpus, "https://w3id.org/soviets/").quads
+    external = {q[0] for q in quads if q[1] == KG.externalBasis}
+    assert len(external) >= 7
+    for node in external:
+        kinds = {q[2] for q in quads if q[:2] == (node, KG.attribution)}
+        claimants = {q[2] for q in quads if q[:2] == (node, PROV.wasAttributedTo)}
+        assert KG.ExternalKnowledge in kinds and KG.AuthorAttribution not in kinds, node
+        assert not claimants or KG.QuotedAttribution in kinds, node
+        assert not any(q[:2] == (node, PROV.wasDerivedFrom) for q in quads), node
