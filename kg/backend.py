@@ -92,7 +92,9 @@ class LocalBackend:
     def query(self, text: str, kind: str, fmt: str, default_graphs=(), named_graphs=(),
               timeout_s: float | None = None) -> bytes:
         from kg.sparql import Dataset, execute
-        store, summary = self._opened()
+        store = self.store()
+        opened = self._store      # the summary of the build whose store this is (kg.summary)
+        summary = opened[2] if opened and opened[1] is store else None
         dataset = Dataset(tuple(default_graphs), tuple(named_graphs))
         try:
             return self.runner.run(lambda: execute(store, text, by_name(kind, fmt), dataset,

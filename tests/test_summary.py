@@ -2,7 +2,6 @@
 with Oxigraph's answer; every other query, near misses included, runs on the store unchanged."""
 
 import json
-import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -218,8 +217,9 @@ def test_entities_per_class_is_not_a_single_pattern_group_count():
     assert summary.parse_group_count(text) is None      # a GRAPH, COUNT(DISTINCT …) and a sub-select
 
 
-def test_the_endpoints_executors_read_the_summary_of_the_build_they_serve(tmp_path):
-    """The summary is part of the build: a served build's summary.json is what its executors read."""
+def test_every_query_path_reads_the_summary_of_the_build_it_serves(tmp_path):
+    """The summary is part of the build: a served build's summary.json is what its executors, the
+    in-process backend and `kg query` read."""
     from kg.pool import ExecutorPool
     config = make_config(FIXTURE_CORPUS, tmp_path / "data")
     build(config)
@@ -235,6 +235,14 @@ def test_the_endpoints_executors_read_the_summary_of_the_build_they_serve(tmp_pa
                                        False, 30)) for q in (match, near)]
     finally:
         pool.close()
+    from kg.backend import LocalBackend
+    from kg.cli_query import run_cli_query
+    backend = LocalBackend(config)
+    try:
+        answers += [json.loads(backend.query(q, "results", "json")) for q in (match, near)]
+    finally:
+        backend.runner.close()
+    answers += [json.loads(run_cli_query(config, q, "json", None)) for q in (match, near)]
     counts = [{b["p"]["value"]: int(b["n"]["value"]) for b in a["results"]["bindings"]} for a in answers]
-    assert counts[0] == {p: n + 1000 for p, n in counts[1].items()}
-    assert os.path.getsize(build_dir / summary.SUMMARY_FILE) > 0
+    assert counts[1] and counts[1] == counts[3] == counts[5]        # the store's own counts
+    assert counts[0] == counts[2] == counts[4] == {p: n + 1000 for p, n in counts[1].items()}
