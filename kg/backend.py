@@ -28,7 +28,7 @@ class LocalBackend:
         self.runner = QueryRunner(threads=max(1, config.threads), timeout_s=config.query_timeout_s)
         self._manifest_cache: tuple[str, dict] | None = None
         self._current_cache: tuple[str, str] | None = None
-        self._store: tuple[str, object] | None = None
+        self._store: tuple[str, object, object] | None = None
         self._lock = threading.Lock()
 
     def current(self) -> str:
@@ -47,14 +47,19 @@ class LocalBackend:
 
     def store(self):
         """A read-only handle on the current build's store, opened once per build."""
+        return self._opened()[0]
+
+    def _opened(self) -> tuple:
+        """The current build's store and its summary (kg.summary), opened once per build."""
         import pyoxigraph as ox
+        from kg import summary
         path = os.path.join(self.current(), "store")
         cached = self._store
         if cached and cached[0] == path:
-            return cached[1]
+            return cached[1:]
         with self._lock:
             if self._store and self._store[0] == path:
-                return self._store[1]
+                return self._store[1:]
             if not os.path.isdir(path):
                 raise StoreUnavailable(f"no built store at {current_dir(self.config.data_dir) / 'store'}: "
                                        "run `kg build` first")
@@ -62,8 +67,8 @@ class LocalBackend:
                 store = ox.Store.read_only(path)
             except (OSError, RuntimeError) as exc:     # RocksDB reports corrupt files as RuntimeError
                 raise StoreUnavailable(f"cannot read the store: {exc}") from None
-            self._store = (path, store)      # the previous build's handle is let go
-            return store
+            self._store = (path, store, summary.load(os.path.dirname(path)))   # the previous build's let go
+            return self._store[1:]
 
     def manifest(self) -> dict:
         """The current build's manifest (re-read when a new build is swapped in)."""
@@ -88,13 +93,16 @@ class LocalBackend:
               timeout_s: float | None = None) -> bytes:
         from kg.sparql import Dataset, execute
         store = self.store()
+        opened = self._store      # the summary of the build whose store this is (kg.summary)
+        summary = opened[2] if opened and opened[1] is store else None
         dataset = Dataset(tuple(default_graphs), tuple(named_graphs))
         try:
             return self.runner.run(lambda: execute(store, text, by_name(kind, fmt), dataset,
                                                    self.config.max_result_bytes, base_iri=self.config.base_iri,
                                                    services=self.config.services,
                                                    max_query_bytes=self.config.max_query_bytes,
-                                                   max_query_depth=self.config.max_query_depth),
+                                                   max_query_depth=self.config.max_query_depth,
+                                                   summary=summary),
                                    timeout_s)
         except OSError as exc:
             raise StoreUnavailable(f"cannot read the store: {' '.join(str(exc).split())[:300]}") from None

@@ -37,7 +37,8 @@ from kg.store import (DEFAULT_NT, finish_dump, load_default, load_named, memory_
                       swap_in, write_default_ntriples, write_dumps, write_files, write_nquads)
 from kg.triples import Quads, make_quads
 from kg.validation import Report, load_shapes
-from kg.void import partitions, void_turtle
+from kg import summary
+from kg.void import partition_counts, partitions, void_turtle
 
 
 EXAMPLES = ("petersburg-soviet-1905", "petrograd-soviet-1917", "trotsky", "khrustalev-nosar")
@@ -231,7 +232,12 @@ def build(config: Config, corpus: Corpus | None = None, progress: bool = False) 
             store = loading.result()
             t = time.perf_counter()
             named_graphs = sorted(str(g.value) for g in store.named_graphs())
-            parts = partitions(store, config.base_iri)
+            counts = partition_counts(store)
+            parts = partitions(store, config.base_iri, counts)
+            t_summary = time.perf_counter()
+            # the counts that answer group-counts (kg.summary), made while the search index is written
+            summary.write(build_dir, summary.compute(store, *counts))
+            timings["summary"] = time.perf_counter() - t_summary
             t_wait = time.perf_counter()
             search_counts = indexing.result()
             timings["waiting for the search index"] = time.perf_counter() - t_wait

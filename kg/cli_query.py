@@ -32,9 +32,14 @@ def run_cli_query(config: Config, query: str, fmt: str, endpoint: str | None) ->
         body = remote_query(endpoint, text, wire.media_type, config.query_timeout_s)
     else:
         from kg.sparql import execute
-        from kg.store import open_store
-        body = execute(open_store(config.data_dir), text, wire, max_bytes=config.max_result_bytes,
-                       base_iri=config.base_iri, services=config.services)
+        from kg.store import current_dir, open_store
+        from kg.summary import load
+        build_dir = current_dir(config.data_dir).resolve()
+        store = open_store(config.data_dir)
+        # the summary only when the store opened is that build's (no build was swapped in between)
+        same = current_dir(config.data_dir).resolve() == build_dir
+        body = execute(store, text, wire, max_bytes=config.max_result_bytes, base_iri=config.base_iri,
+                       services=config.services, summary=load(build_dir) if same else None)
     if fmt != "table" or kind == "graph":
         return finish(wire, body).decode("utf-8")
     return table(json.loads(body), config.base_iri)

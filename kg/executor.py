@@ -62,11 +62,12 @@ def serve(conn) -> None:
     import pyoxigraph as ox
 
     from kg.errors import KgError, StoreUnavailable
+    from kg import summary
     from kg.formats import by_name
     from kg.sparql import Dataset, execute
 
     conn.send(("ready",))
-    opened: tuple[str, object] | None = None
+    opened: tuple[str, object, object] | None = None
     while True:
         try:
             job = conn.recv()
@@ -79,9 +80,9 @@ def serve(conn) -> None:
                 opened = None              # the previous build's handle is let go first
                 if not os.path.isdir(path):
                     raise StoreUnavailable("no built store: run `kg build` first")
-                opened = (path, ox.Store.read_only(path))
+                opened = (path, ox.Store.read_only(path), summary.load(os.path.dirname(path)))
             body = execute(opened[1], text, by_name(kind, fmt), Dataset(tuple(default_graphs), tuple(named_graphs)),
-                           max_bytes, services=tuple(services), **options)
+                           max_bytes, services=tuple(services), summary=opened[2], **options)
             answer = ("ok", body)
         except KgError as exc:
             answer = ("error", type(exc).__module__, type(exc).__qualname__, exc.message, exc.status)

@@ -16,6 +16,7 @@ from kg.errors import BadParameter, KgError, QuerySyntaxError, ReadOnly
 from kg.formats import Format
 from kg.query_analysis import AmbiguousQuery, Analysis, ServiceNotAllowed, analyse
 from kg.query_messages import engine_syntax_message
+from kg.summary import Summary
 
 __all__ = ["Analysis", "AmbiguousQuery", "ServiceNotAllowed", "ServiceFailed", "ResultTooLarge", "Dataset", "analyse",
            "check_services", "execute", "query_form", "result_kind"]
@@ -80,11 +81,12 @@ class Dataset:
 def execute(store: ox.Store, query: str, fmt: Format, dataset: Dataset | None = None,
             max_bytes: int = 64_000_000, base_iri: str | None = None,
             services: tuple[str, ...] = (), max_query_bytes: int | None = None,
-            max_query_depth: int | None = None) -> bytes:
+            max_query_depth: int | None = None, summary: Summary | None = None) -> bytes:
     """Run a read query and return its serialisation in `fmt`; SERVICE only to `services`.
 
     The query is analysed first (kg.query_analysis): an update, a SERVICE off the allow-list,
-    a query too long or too deep is refused before the engine sees it."""
+    a query too long or too deep is refused before the engine sees it. A group-count over one
+    triple pattern of the default graph is rewritten to read the build's `summary` (kg.summary)."""
     found = analyse(query, max_query_bytes, max_query_depth)
     if found.form == "update":
         raise ReadOnly("the endpoint is read-only: SPARQL Update is refused")
@@ -94,6 +96,8 @@ def execute(store: ox.Store, query: str, fmt: Format, dataset: Dataset | None = 
         kwargs = {"default_graph": [_iri(g) for g in dataset.default_graphs]}
     if dataset and dataset.named_graphs:
         kwargs["named_graphs"] = [_iri(g) for g in dataset.named_graphs]
+    if summary is not None and found.form == "select" and not kwargs:
+        query = summary.rewrite(query) or query
     try:
         result = store.query(query, base_iri=base_iri, **kwargs)
     except SyntaxError as exc:

@@ -10,13 +10,20 @@ LICENCE = "https://creativecommons.org/licenses/by/4.0/"   # for what is ours: a
 OUR_GRAPHS = ("registry", "ontology", "links")
 
 
-def partitions(store: ox.Store, base_iri: str) -> dict:
+def partition_counts(store: ox.Store) -> tuple[list[tuple[ox.Term, int]], list[tuple[str, int]]]:
+    """Entities per class (as terms) and triples per property, over the store's default graph;
+    kg.summary keeps them too."""
     q_class = """SELECT ?key (COUNT(DISTINCT ?s) AS ?count) WHERE { ?s a ?key } GROUP BY ?key ORDER BY ?key"""
     q_prop = """SELECT ?key (COUNT(*) AS ?count) WHERE { ?s ?key ?o } GROUP BY ?key ORDER BY ?key"""
-    out = {}
-    for name, q in (("classes", q_class), ("properties", q_prop)):
-        out[name] = [(r["key"].value, int(r["count"].value))
-                     for r in store.query(q)]
+    classes = [(r["key"], int(r["count"].value)) for r in store.query(q_class)]
+    properties = [(r["key"].value, int(r["count"].value)) for r in store.query(q_prop)]
+    return classes, properties
+
+
+def partitions(store: ox.Store, base_iri: str, counts: tuple | None = None) -> dict:
+    """The VoID partitions; `counts` are partition_counts(store) when made already."""
+    classes, properties = counts or partition_counts(store)
+    out = {"classes": [(term.value, n) for term, n in classes], "properties": properties}
     registry = Iris(base_iri).graph("registry")
     q_ent = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH <%s> { ?s a ?c } }" % registry
     out["entities"] = int(next(iter(store.query(q_ent)))["n"].value)
