@@ -74,6 +74,9 @@ def check_every_predicate(store: ox.Store, found: summary.Summary) -> int:
                 assert new is None
                 assert len(objects) > summary.MAX_OBJECTS or any(o[0].startswith("_:") for o in objects)
                 continue
+            if not found.sorts_totally(predicate) and summary.parse_group_count(query).orders_by_key:
+                assert new is None, query      # left to Oxigraph, whose sort of such a mix can fail
+                continue
             assert new is not None and "VALUES" in new and "COUNT" not in new, query
             same_answer(store, query, new, ordered)
             rewritten += 1
@@ -246,3 +249,17 @@ def test_every_query_path_reads_the_summary_of_the_build_it_serves(tmp_path):
     counts = [{b["p"]["value"]: int(b["n"]["value"]) for b in a["results"]["bindings"]} for a in answers]
     assert counts[1] and counts[1] == counts[3] == counts[5]        # the store's own counts
     assert counts[0] == counts[2] == counts[4] == {p: n + 1000 for p, n in counts[1].items()}
+
+
+def test_keys_oxigraph_cannot_sort_totally_are_not_sorted_from_the_summary(built_corpus, corpus_store):
+    """rdf:object mixes xsd:integer, xsd:gYear and xsd:date literals: Oxigraph's ORDER BY is no total
+    order over them and Rust's sort may end the process, depending on the rows' order. A query that
+    sorts by such keys runs unchanged; one that sorts by the counts alone is still answered from them."""
+    found = summary_of(built_corpus[0].data_dir)
+    predicate = RDF + "object"
+    assert not found.sorts_totally(predicate)
+    by_key = f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?s <{predicate}> ?o }} GROUP BY ?o ORDER BY ?n ?o"
+    by_count = f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?s <{predicate}> ?o }} GROUP BY ?o ORDER BY DESC(?n)"
+    assert found.rewrite(by_key) is None
+    assert found.rewrite(by_count) is not None
+    assert found.sorts_totally(RDF + "type") and found.sorts_totally(None)
