@@ -39,17 +39,22 @@ def test_relations_are_a_direct_triple_of_their_own_not_an_alliance(corpus_dir):
 
 NINS_CONTACTS = {  # nin-1932: the words, and the id each statement had as an alliance
     "peasant-soviets-1905-alliedwith-57c0c811": ("peasant-soviets-1905", "soviets-1905", "established relations with"),
-    "siberian-soldiers-soviets-1905-alliedwith-58655c0e": ("siberian-soldiers-soviets-1905", "siberian-soviets-1905",
-                                                           "entered into close contact with"),
     "ivanovo-voznesensk-soviet-1905-alliedwith-50ed8aad": ("ivanovo-voznesensk-soviet-1905", "rsdlp",
                                                            "established close links with"),
 }
+# The Far East soldiers' contact: the text gives it to the soldiers, not to their soviets, so the
+# statement changed subject and id, and its new id supersedes the one it had as an alliance.
+SOLDIERS_CONTACT = ("far-east-returning-soldiers-1905-inrelationwith-2c3f490a",
+                    "siberian-soldiers-soviets-1905-alliedwith-58655c0e",
+                    ("far-east-returning-soldiers-1905", "siberian-soviets-1905", "entered into close contact with"))
 
 
 def test_nins_contacts_between_soviets_are_relations_with_their_ids_kept_and_no_doubt_left():
     statements = {st.id: st for st in load_corpus(PROJECT_ROOT / "sources").annotations.statements
                   if st.source == "nin-1932"}
-    for sid, (subject, obj, words) in NINS_CONTACTS.items():
+    sid, old_id, expected = SOLDIERS_CONTACT
+    assert old_id not in statements and old_id in statements[sid].supersedes
+    for sid, (subject, obj, words) in [*NINS_CONTACTS.items(), (sid, expected)]:
         st = statements[sid]
         assert (st.subject, st.predicate, st.object) == (subject, "inRelationWith", obj)
         assert words in st.evidence.quote and st.uncertain is None
