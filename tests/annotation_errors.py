@@ -29,3 +29,12 @@ def error(corpus_dir: Path, text: str) -> tuple[int, str]:
 def line_of(error_line: str) -> int:
     """The line number an error line gives for the fixture's annotation file."""
     return int(error_line.split("chronicle.yaml:", 1)[1].split(":", 1)[0])
+
+
+def refused(corpus_dir: Path, statement: str, field: str, message: str) -> tuple[int, int]:
+    """Plant one statement (the fixture's quote added) that `kg check` must refuse with `message`
+    for `field`; the statement's first line and the line the refusal names."""
+    line, text = error(corpus_dir, f"  - {statement}\n    quote: \"{QUOTE}\"\n")
+    hits = [ln for ln in text.splitlines() if message in ln]
+    assert hits and f'field "{field}"' in hits[0], text
+    return line, line_of(hits[0])

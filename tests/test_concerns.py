@@ -12,7 +12,7 @@ from kg.iris import Iris
 from kg.namespaces import kg_namespace
 from kg.quickstatements import export_corpus
 from kg.triples import make_quads
-from tests.annotation_errors import QUOTE, append, error, line_of
+from tests.annotation_errors import QUOTE, append, refused
 from tests.conftest import WIKIDATA_FIXTURES
 
 BASE = "https://w3id.org/soviets/"
@@ -28,10 +28,8 @@ PROPOSAL = "subject: ivan-testov\n    predicate: proposed\n    value: \"that the
      "concerns qualifies a proposal, demand, decision or act"),
 ])
 def test_check_refuses_a_bad_concerns(corpus_dir, statement, message):
-    line, text = error(corpus_dir, f"  - {statement}\n    quote: \"{QUOTE}\"\n")
-    hits = [ln for ln in text.splitlines() if message in ln]
-    assert hits and 'field "concerns"' in hits[0], text
-    assert line_of(hits[0]) == line + statement.count("\n"), text     # the line of 'concerns:' itself
+    line, at = refused(corpus_dir, statement, "concerns", message)
+    assert at == line + statement.count("\n")     # the line of 'concerns:' itself
 
 
 @pytest.mark.parametrize("predicate, stance, direct", [

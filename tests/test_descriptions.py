@@ -12,7 +12,7 @@ from kg.namespaces import kg_namespace
 from kg.quickstatements import export_corpus
 from kg.triples import make_quads
 from kg.vocabulary import FACT_STANCES, STANCES
-from tests.annotation_errors import QUOTE, append, error, line_of
+from tests.annotation_errors import QUOTE, append, refused
 from tests.conftest import WIKIDATA_FIXTURES
 
 BASE = "https://w3id.org/soviets/"
@@ -33,10 +33,8 @@ TRAPS = WIKIDATA_FIXTURES / "traps"
     ("subject: testgrad\n    predicate: describedAs\n    value: 5", "value", "is not text"),
 ])
 def test_check_refuses_a_bad_subject_object_or_value(corpus_dir, statement, field, message):
-    line, text = error(corpus_dir, f"  - {statement}\n    quote: \"{QUOTE}\"\n")
-    hits = [ln for ln in text.splitlines() if message in ln]
-    assert hits and f'field "{field}"' in hits[0], text
-    assert line <= line_of(hits[0]) <= line + statement.count("\n") + 1
+    line, at = refused(corpus_dir, statement, field, message)
+    assert line <= at <= line + statement.count("\n") + 1
 
 
 def test_any_kind_of_entity_can_be_described(corpus_dir):

@@ -10,7 +10,7 @@ from kg.iris import Iris
 from kg.namespaces import kg_namespace
 from kg.quickstatements import export_corpus
 from kg.triples import make_quads
-from tests.annotation_errors import QUOTE, append, error, line_of
+from tests.annotation_errors import QUOTE, append, refused
 
 BASE = "https://w3id.org/soviets/"
 PAPER = "- {id: testgrad-gazette, class: Newspaper, label: Testgrad Gazette}\n" \
@@ -32,10 +32,8 @@ def add_papers(corpus_dir):
 ])
 def test_check_refuses_a_bad_issue(corpus_dir, statement, message):
     add_papers(corpus_dir)
-    line, text = error(corpus_dir, f"  - {statement}\n    quote: \"{QUOTE}\"\n")
-    hits = [ln for ln in text.splitlines() if message in ln]
-    assert hits and 'field "issue"' in hits[0], text
-    assert line_of(hits[0]) == line + statement.count("\n"), text     # the line of 'issue:' itself
+    line, at = refused(corpus_dir, statement, "issue", message)
+    assert at == line + statement.count("\n")     # the line of 'issue:' itself
 
 
 def test_an_issue_stays_on_the_statement_in_the_texts_words(corpus_dir):

@@ -16,7 +16,7 @@ from kg.namespaces import kg_namespace
 from kg.quickstatements import export_corpus
 from kg.sources import load_sources
 from kg.triples import make_quads
-from tests.annotation_errors import QUOTE, append, error, line_of
+from tests.annotation_errors import QUOTE, append, error, refused
 from tests.conftest import WIKIDATA_FIXTURES
 
 BASE = "https://w3id.org/soviets/"
@@ -56,10 +56,8 @@ def setup(corpus_dir: Path, statements: str) -> int:
 ])
 def test_check_refuses_a_bad_subject_object_or_value(corpus_dir, statement, field, message):
     add_entities(corpus_dir)
-    line, text = error(corpus_dir, f"  - {statement}\n    quote: \"{QUOTE}\"\n")
-    hits = [ln for ln in text.splitlines() if message in ln]
-    assert hits and f'field "{field}"' in hits[0], text
-    assert line <= line_of(hits[0]) <= line + statement.count("\n") + 1
+    line, at = refused(corpus_dir, statement, field, message)
+    assert line <= at <= line + statement.count("\n") + 1
 
 
 def test_states_are_founded_allied_and_led(corpus_dir):
