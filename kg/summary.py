@@ -88,6 +88,7 @@ class Summary:
     predicates: dict[str, int]
     objects: dict[str, list[list]]
     _rows: dict = field(default_factory=dict)
+    _sortable: dict = field(default_factory=dict)
 
     def rows(self, predicate: str | None) -> str | None:
         """VALUES rows `(term count)`: per object of `predicate`, or per predicate when None;
@@ -113,8 +114,10 @@ class Summary:
         sort without that would not be rewritten into one that fails."""
         if predicate is None:
             return True                  # predicates are IRIs
-        kinds = {_literal_kind(term) for term, _ in self.objects.get(predicate, ())} - {None}
-        return len(kinds) <= 1
+        if predicate not in self._sortable:      # up to MAX_OBJECTS terms: looked at once per build
+            kinds = {_literal_kind(term) for term, _ in self.objects.get(predicate, ())} - {None}
+            self._sortable[predicate] = len(kinds) <= 1
+        return self._sortable[predicate]
 
     def rewrite(self, query: str) -> str | None:
         """The query answered from the counts (see the module's docstring), or None when it is not
