@@ -429,7 +429,7 @@ def test_a_missing_sources_folder_is_one_line_and_exit_2(tmp_path):
 
 
 @pytest.mark.parametrize("change, field", [
-    (lambda t: "- just-a-name\n" + t, "entry 1"),
+    (lambda t: "- just-a-name\n" + t, "sources.yaml:1: entry 1 is not a mapping"),
     (lambda t: t.replace('title: "A Test Chronicle"', "title: 12"), 'field "title"'),
     (lambda t: t.replace("lines: [7, 7]", "lines: seven"), 'field "lines"'),
     (lambda t: t.replace('author_quote: "By Ivan Testov"', "author_quote: [1]"), 'field "author_quote"'),
