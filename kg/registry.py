@@ -113,11 +113,12 @@ def load_registry(sources_dir, errors: list | None = None) -> dict[str, Entity]:
     out: dict[str, Entity] = {}
     errors = errors if collect else []
     for path in sorted(folder.glob("*.yaml")):
-        for node in _yaml_list(path, "entities", errors):
+        nodes = _yaml_list(path, "entities", errors)
+        for i, node in enumerate(nodes):
             try:
                 ent = _entity(node, verified)
             except AnnotationError as exc:
-                errors.append(exc)
+                errors.append(exc if exc.location else AnnotationError(exc.message, yamlfile.item_loc(nodes, i)))
                 continue
             if ent.id in out:
                 errors.append(AnnotationError(
@@ -164,11 +165,12 @@ def _merge_links(path: Path, entities: dict[str, Entity], verified: dict, errors
     """Lay the accepted links of wikidata/links.yaml onto their entities; unknown ids are errors."""
     if not path.is_file():
         return
-    for node in _yaml_list(path, "links", errors):
+    nodes = _yaml_list(path, "links", errors)
+    for i, node in enumerate(nodes):
         try:
             eid, link = _link_entry(node, verified)
         except AnnotationError as exc:
-            errors.append(exc)
+            errors.append(exc if exc.location else AnnotationError(exc.message, yamlfile.item_loc(nodes, i)))
             continue
         ent = entities.get(eid)
         if ent is None:

@@ -114,7 +114,8 @@ def load_sources(sources_dir) -> dict[str, Source]:
     out: dict[str, Source] = {}
     for i, node in enumerate(data, 1):
         if not isinstance(node, yamlfile.Node):
-            raise SourceError(f"entry {i} is not a mapping of id, file, sha256, title, …", Location(str(meta_path)))
+            raise SourceError(f"entry {i} is not a mapping of id, file, sha256, title, …",
+                              yamlfile.item_loc(data, i - 1) or Location(str(meta_path)))
         for key in ("id", "file", "sha256", "title", "author", "language", "rights"):
             if not node.get(key):
                 raise SourceError("required field is missing", node.loc(key))

@@ -72,9 +72,9 @@ def load_policy(sources_dir, source_ids) -> IdPolicy:
         raise AnnotationError("retired is a list of {source, id, reason}", data.loc("retired"))
     policy = IdPolicy(required=required)
     errors = []
-    for entry in entries:
+    for i, entry in enumerate(entries):
         try:
-            policy.retired.append(_retired(entry, source_ids, data.loc("retired")))
+            policy.retired.append(_retired(entry, source_ids, yamlfile.item_loc(entries, i) or data.loc("retired")))
         except AnnotationError as exc:
             errors.append(exc)
     if errors:

@@ -55,6 +55,31 @@ def _construct_mapping(loader, node):
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+class Seq(list):
+    """A list that remembers the line of each item, so an item that is not a mapping can be named."""
+
+    path: str = ""
+    item_lines: list
+
+    def loc(self, index: int, field: str | None = None) -> Location:
+        return Location(self.path, self.item_lines[index] if index < len(self.item_lines) else None, field)
+
+
+def _construct_sequence(loader, node):
+    out = Seq(loader.construct_object(child, deep=True) for child in node.value)
+    out.path = loader.name
+    out.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def item_loc(items, index: int) -> Location | None:
+    """Where item `index` of a YAML list stands (None for a list not read from YAML)."""
+    return items.loc(index) if isinstance(items, Seq) else None
+
+
 def read_text(path) -> str:
     """A file's text exactly as stored (no newline translation); errors name the file."""
     from pathlib import Path

@@ -105,12 +105,23 @@ def test_bad_registry_entry_names_file_line_field(corpus_dir, what, name, entry,
     assert f"{name.split('/')[1]}:1: field \"{field}\": {message}" in text, text
 
 
-def test_a_registry_entry_that_is_not_a_mapping_says_what_it_should_be(corpus_dir):
-    (corpus_dir / "entities" / "more.yaml").write_text("- just text\n", encoding="utf-8")
-    assert "an entity is a mapping with id, class, label" in error_of(corpus_dir)
+def test_a_registry_entry_that_is_not_a_mapping_says_what_it_should_be_and_where(corpus_dir):
+    (corpus_dir / "entities" / "more.yaml").write_text("# more\n- just text\n", encoding="utf-8")
+    assert "more.yaml:2: an entity is a mapping with id, class, label" in error_of(corpus_dir)
     (corpus_dir / "entities" / "more.yaml").unlink()
-    (corpus_dir / "wikidata" / "links.yaml").write_text("- 3\n", encoding="utf-8")
-    assert "a link is a mapping with id, wikidata, wikidata_basis" in error_of(corpus_dir)
+    (corpus_dir / "wikidata" / "links.yaml").write_text("\n\n- 3\n", encoding="utf-8")
+    assert "links.yaml:3: a link is a mapping with id, wikidata, wikidata_basis" in error_of(corpus_dir)
+
+
+@pytest.mark.parametrize("key, message", [
+    ("mentions", "a mention is a mapping {entity, quote, offset?, all?}"),
+    ("statements", "a statement is a mapping {subject, predicate, object|value, quote, ...}"),
+])
+def test_an_annotation_that_is_not_a_mapping_is_named_by_its_line(corpus_dir, key, message):
+    source = load_corpus(corpus_dir).annotations.mentions[0].source
+    path = corpus_dir / "annotations" / "zz-broken.yaml"
+    path.write_text(f"source: {source}\n{key}:\n  - just text\n", encoding="utf-8")
+    assert f"zz-broken.yaml:3: {message}" in error_of(corpus_dir)
 
 
 def test_duplicate_statement_is_refused(corpus_dir):

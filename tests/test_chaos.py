@@ -135,7 +135,9 @@ def test_point_lookups_survive_a_flood_kills_and_the_end_of_the_server(built_cor
         assert len(victim.latencies) > 100
         assert victim.failed == [] and victim.retried == 0
         assert victim.p99() < 1.0
-        assert after_rss < baseline_rss * 1.25
+        # executors that replaced killed ones page the store in anew, so the margin has a fixed part too;
+        # a leak per connection or per killed executor (1500 connections, dozens of kills) exceeds it
+        assert after_rss < baseline_rss * 1.25 + (64 << 20)
 
         # an HTTP worker killed outright: respawned; only requests in flight on it may need a retry
         victim = Victim(url)
