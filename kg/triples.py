@@ -339,8 +339,11 @@ class TripleMaker:
             obj = Literal(exact, datatype=XSD.duration) if exact else None
         else:
             obj = Literal(st.value, lang="en")
-        # the direct triple states what happened: only what the text asserts, decides or enacts
-        if obj is not None and st.stance in FACT_STANCES:
+        # the direct triple states what happened: only what the text asserts, decides or enacts;
+        # and a figure only when it is the subject's own: a part of a breakdown ("351 of the 562
+        # deputies") or a figure for one group ("two seats for each party") is no value of the subject
+        whole = not (pred.kind in ("integer", "share", "duration") and (st.part_of or st.group))
+        if obj is not None and st.stance in FACT_STANCES and whole:
             self.add(subj, prop, obj, g)
             where = st.lines.get("object" if pred.kind == "entity" else "value", st.location)
             self.out.triple_origin.setdefault((subj, prop, obj), []).append(str(where))

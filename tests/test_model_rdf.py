@@ -79,6 +79,39 @@ def test_a_range_is_bounds_and_no_plain_number(config):
     assert (URIRef(R + "testgrad-soviet"), KG.numberOfDeputies, Literal(562)) in g
 
 
+def test_a_part_or_a_group_figure_is_no_direct_value_of_its_subject(config):
+    g = graph_with(config, f"""  - id: testgrad-total
+    subject: testgrad-soviet
+    predicate: numberOfDeputies
+    value: 600
+    breakdown_complete: trade
+    quote: "{QUOTE}"
+  - subject: testgrad-soviet
+    predicate: numberOfDeputies
+    value: 351
+    group: {{by: trade, value: "the metal workers"}}
+    part_of: testgrad-total
+    quote: "{QUOTE}"
+  - subject: testgrad-soviet
+    predicate: numberOfDeputies
+    value: 249
+    group: {{by: trade, value: "the others"}}
+    part_of: testgrad-total
+    quote: "{QUOTE}"
+  - subject: testgrad-soviet
+    predicate: numberOfSeats
+    value: 2
+    group: {{by: party, value: trotsky}}
+    quote: "{QUOTE}"
+""")
+    soviet = URIRef(R + "testgrad-soviet")
+    assert (soviet, KG.numberOfDeputies, Literal(600)) in g
+    assert (soviet, KG.numberOfDeputies, Literal(351)) not in g and (soviet, KG.numberOfDeputies, Literal(249)) not in g
+    assert (soviet, KG.numberOfSeats, Literal(2)) not in g
+    parts = [st for st in statement_of(g, "testgrad-soviet", "numberOfDeputies") if (st, KG.partOf, None) in g]
+    assert sorted(int(g.value(st, RDF.object)) for st in parts) == [249, 351]   # the statement keeps its figure
+
+
 def test_julian_month_has_bounds_only_span_and_misprint(config):
     g = graph_with(config, f"""  - subject: testgrad-soviet
     predicate: activeIn
