@@ -82,6 +82,11 @@ PREDICATES = {p.name: p for p in [
        doc="who or what an event acted upon (an arrest of a committee: that committee)"),
     _p("participatedIn", "entity", AGENTS, EVENTS, doc="took part in an event; optional role"),
     _p("organised", "entity", AGENTS, EVENTS, doc="called, convened or organised an event"),
+    # Who did, ordered or started an act ("by order of the tsar", "started a bloody civil war", "taken
+    # prisoner by the Government") is not who called a meeting: a state does such acts too.
+    _p("carriedOut", "entity", AGENTS | {"Country"}, EVENTS,
+       doc="did, ordered or started an act (an arrest, a massacre, a war), as against calling or convening it "
+           "(that is organised); persons, bodies or states"),
     _p("partOfEvent", "entity", EVENTS, EVENTS, doc="an event within a larger one"),
     _p("resultedIn", "entity", EVENTS, None, doc="an event that brought about a body or another event"),
     # A cause the text gives for an event, an act or a state of its subject: what happened because of
