@@ -80,7 +80,9 @@ PREDICATES = {p.name: p for p in [
     _p("deportedTo", "entity", AGENTS, PLACES, doc="deported to a place; optional when, by"),
     _p("actedUpon", "entity", EVENTS, None,
        doc="who or what an event acted upon (an arrest of a committee: that committee)"),
-    _p("participatedIn", "entity", AGENTS, EVENTS, doc="took part in an event; optional role"),
+    # A state takes part in a war ("the tsarist empire was fighting in the First World War").
+    _p("participatedIn", "entity", AGENTS | {"Country"}, EVENTS,
+       doc="took part in an event, a person, a body or a state; optional role"),
     _p("organised", "entity", AGENTS, EVENTS, doc="called, convened or organised an event"),
     # Who did, ordered or started an act ("by order of the tsar", "started a bloody civil war", "taken
     # prisoner by the Government") is not who called a meeting: a state does such acts too.

@@ -82,3 +82,45 @@ def test_the_carried_out_example_passes_the_checker(tmp_path):
     from tests.test_docs import _load_example
     [st] = _load_example(tmp_path, "petit-2000", containing="carriedOut").annotations.statements
     assert (st.subject, st.predicate, st.object) == ("russian-landed-aristocracy", "carriedOut", "russian-civil-war")
+
+
+# -- a state takes part in events --
+
+@pytest.mark.parametrize("statement, field, message", [
+    ("subject: testgrad\n    predicate: participatedIn\n    object: test-war", "subject", "testgrad is a City"),
+    ("subject: testland\n    predicate: participatedIn\n    object: testgrad-soviet", "object", "is a CitySoviet"),
+])
+def test_check_refuses_a_place_taking_part_or_a_state_taking_part_in_no_event(corpus_dir, statement, field, message):
+    add_entities(corpus_dir)
+    line, at = refused(corpus_dir, statement, field, message)
+    assert line <= at <= line + statement.count("\n")
+
+
+def test_a_state_takes_part_in_a_war_and_goes_to_wikidata_as_its_participant(corpus_dir):
+    import dataclasses
+
+    from kg.quickstatements import export_corpus
+    from tests.conftest import WIKIDATA_FIXTURES
+    add_entities(corpus_dir)
+    append(corpus_dir, f"  - subject: testland\n    predicate: participatedIn\n    object: test-war\n    quote: \"{QUOTE}\"\n")
+    quads = make_quads(load_corpus(corpus_dir), BASE).quads
+    k, e = kg_namespace(BASE), Iris(BASE).entity
+    assert any(q[:3] == (e("testland"), k.participatedIn, e("test-war")) for q in quads)
+    corpus = load_corpus(WIKIDATA_FIXTURES / "traps")
+    template = next(st for st in corpus.annotations.statements if st.id == "founded-julian")
+    st = dataclasses.replace(template, predicate="participatedIn", subject="testland", object="test-war", value=None)
+    annotations = dataclasses.replace(corpus.annotations, statements=[st])
+    lines = export_corpus(dataclasses.replace(corpus, annotations=annotations), Iris(BASE)).lines
+    assert len(lines) == 1 and lines[0].split("\t")[:3] == ["Q999999936", "P710", "Q999999933"]
+
+
+def test_petits_states_at_war_are_the_states_the_text_names_not_their_governments():
+    statements = bundled("petit-2000")
+    for sid, state, words in (("tsarist-government-participatedin-2d323b85", "russian-empire", "the tsarist empire"),
+                              ("provisional-government-participatedin-f9fa09ab", "russia",
+                               "Russia continued its involvement in the war")):
+        st = statements[sid]
+        assert (st.subject, st.predicate, st.object) == (state, "participatedIn", "world-war-i")
+        assert words in st.evidence.quote and "stands for" not in st.texts.get("note", "")
+    assert not [st for st in statements.values() if st.predicate == "participatedIn" and st.object == "world-war-i"
+                and st.subject in ("tsarist-government", "provisional-government")]
