@@ -14,7 +14,7 @@ from kg.errors import AnnotationError
 from kg.quantity import COUNTED, DEFAULT_COUNTED, GROUPINGS, Quantity, QuantityError, parse_duration, parse_quantity
 from kg.sources import SLUG
 from kg.vocabulary import (ADDRESSED_PREDICATES, ADDRESSEE_CLASSES, CAUSE_PREDICATES, CLAIMANT_CLASSES,
-                           CONCERNED_CLASSES, CONCERNING_PREDICATES, DATE_QUALIFIERS, ENTITY_QUALIFIERS,
+                           CLAUSE_QUALIFIERS, CONCERNED_CLASSES, CONCERNING_PREDICATES, DATE_QUALIFIERS, ENTITY_QUALIFIERS,
                            INTEGER_QUALIFIERS, ISSUE_PREDICATES, ROLES, STANCES, TEXT_QUALIFIERS, Predicate)
 
 README = "sources/README.md"
@@ -52,6 +52,18 @@ def concerned(node, pname: str, registry) -> list[str]:
                                   f"a body or a person", loc)
         out.append(eid)
     return out
+
+
+def clause(node, key) -> list[str]:
+    """A purpose or a condition: the source's words, one text or a list of distinct texts."""
+    raw = node[key]
+    texts = [raw] if isinstance(raw, str) else raw
+    if not isinstance(texts, list) or not texts or not all(isinstance(t, str) and t.strip() for t in texts):
+        raise AnnotationError(f"{key} is the source's words: a text, or a list of texts", node.loc(key))
+    texts = [t.strip() for t in texts]
+    if len(set(texts)) != len(texts):
+        raise AnnotationError(f"{key} gives the same words twice", node.loc(key))
+    return texts
 
 
 def parse_value(node, kind, default_calendar=None):
@@ -96,6 +108,9 @@ def qualifiers(node, st, pred: Predicate, registry, calendar) -> None:
             if not isinstance(node[key], str) or not node[key].strip():
                 raise AnnotationError("expected non-empty text", node.loc(key))
             st.texts[key] = node[key].strip()
+    for key in CLAUSE_QUALIFIERS:
+        if key in node:
+            st.clauses[key] = clause(node, key)
     if "effect" in node and pname not in CAUSE_PREDICATES:
         raise AnnotationError(f"effect qualifies a cause ({', '.join(CAUSE_PREDICATES)}), not {pname}",
                               node.loc("effect"))

@@ -381,6 +381,9 @@ class TripleMaker:
             self.add(node, k.effect, Literal(st.texts["effect"], lang="en"), g)
         if "issue" in st.texts:
             self.add(node, k.issue, Literal(st.texts["issue"], lang="en"), g)
+        for key, words in st.clauses.items():      # kg:purpose, kg:condition
+            for text in words:
+                self.add(node, k[key], Literal(text, lang="en"), g)
         if "note" in st.texts:
             self.add(node, SKOS.note, Literal(st.texts["note"], lang="en"), g)
         for key, n in st.counts.items():

@@ -199,7 +199,12 @@ TEXT_QUALIFIERS = ("unit", "note", "effect", "issue")
 ISSUE_PREDICATES = ("publishedIn",)
 # The predicates that take an 'effect': what their cause brought about, in the text's words.
 CAUSE_PREDICATES = ("causedBy", "cause")
+# What a statement's act or rule is for ("In order to establish closer contact with the workers") and under
+# which condition it holds ("only where …", "except in those cases when …", "if …"): on any statement, each
+# the source's words (one text or a list), found in the statement's quote.
+CLAUSE_QUALIFIERS = ("purpose", "condition")
 INTEGER_QUALIFIERS = ("seats",)   # seats a member holds in the body (a party's deputies on a committee)
 QUANTITY_QUALIFIERS = ("counts", "group", "maximum", "part_of", "breakdown_complete")   # number predicates
-QUALIFIERS = DATE_QUALIFIERS + ENTITY_QUALIFIERS + TEXT_QUALIFIERS + INTEGER_QUALIFIERS + QUANTITY_QUALIFIERS + (
+QUALIFIERS = DATE_QUALIFIERS + ENTITY_QUALIFIERS + TEXT_QUALIFIERS + CLAUSE_QUALIFIERS + INTEGER_QUALIFIERS + \
+    QUANTITY_QUALIFIERS + (
     "role", "approximate", "uncertain", "stance", "claimant", "concerns")

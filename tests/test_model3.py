@@ -124,3 +124,77 @@ def test_petits_states_at_war_are_the_states_the_text_names_not_their_government
         assert words in st.evidence.quote and "stands for" not in st.texts.get("note", "")
     assert not [st for st in statements.values() if st.predicate == "participatedIn" and st.object == "world-war-i"
                 and st.subject in ("tsarist-government", "provisional-government")]
+
+
+# -- purpose and condition: the source's words on any statement --
+
+ACT = "subject: testgrad-soviet\n    predicate: activity\n    value: \"had deputies\"\n"
+
+
+@pytest.mark.parametrize("statement, field, message", [
+    (ACT + "    purpose: \"to crush the reaction\"", "purpose", "is not in the quote"),
+    (ACT + "    condition: [\"562 deputies\", \"to vote\"]", "condition", "is not in the quote"),
+    (ACT + "    condition: []", "condition", "a text, or a list of texts"),
+    (ACT + "    purpose: 5", "purpose", "a text, or a list of texts"),
+    (ACT + "    condition: [\"562 deputies\", \"562 deputies\"]", "condition", "the same words twice"),
+])
+def test_check_refuses_a_purpose_or_condition_that_is_not_the_texts_words(corpus_dir, statement, field, message):
+    line, at = refused(corpus_dir, statement, field, message)
+    assert at == line + statement.count("\n")     # the line of the qualifier itself
+
+
+def test_purposes_and_conditions_are_literals_on_the_statement_and_a_condition_keeps_it_from_wikidata(corpus_dir):
+    import dataclasses
+
+    from rdflib import Literal
+
+    from kg.quickstatements import export_corpus
+    from tests.conftest import WIKIDATA_FIXTURES
+    append(corpus_dir, f"""  - subject: testgrad-soviet
+    predicate: activity
+    value: "had deputies"
+    purpose: ["The Soviet had", "562 deputies"]
+    condition: "had 562"
+    quote: "{QUOTE}"
+""")
+    [st] = [s for s in load_corpus(corpus_dir).annotations.statements if s.clauses]
+    assert st.clauses == {"purpose": ["The Soviet had", "562 deputies"], "condition": ["had 562"]}
+    quads = make_quads(load_corpus(corpus_dir), BASE).quads
+    k = kg_namespace(BASE)
+    [node] = {q[0] for q in quads if q[1] == k.purpose}
+    facts = {(q[1], q[2]) for q in quads if q[0] == node}
+    assert {(k.purpose, Literal("The Soviet had", lang="en")), (k.purpose, Literal("562 deputies", lang="en")),
+            (k.condition, Literal("had 562", lang="en"))} <= facts
+    corpus = load_corpus(WIKIDATA_FIXTURES / "traps")
+    template = next(s for s in corpus.annotations.statements if s.id == "founded-julian")
+    conditional = dataclasses.replace(template, clauses={"condition": ["only where the Soviets led"]})
+    for statements, lines in (([template], 1), ([conditional], 0)):
+        annotations = dataclasses.replace(corpus.annotations, statements=statements)
+        result = export_corpus(dataclasses.replace(corpus, annotations=annotations), Iris(BASE))
+        assert len(result.lines) == lines
+    assert result.skipped == {"holds only under a condition": 1}
+
+
+AIMS_AND_CONDITIONS = {  # the statements whose words moved out of the value or note, by source and id
+    ("nin-1932", "urban-soviets-ussr-activity-02a5558f"): ("purpose", "In order to establish closer contact"),
+    ("petit-2000", "mercedes-petit-proposed-eb92a32a"): ("purpose", "To end capitalism"),
+    ("nin-1932", "urban-soviets-ussr-excludedfromvoting-0080f519"): ("condition", "except in those cases when secret"),
+    ("nin-1932", "soviets-1905-armed-detachments-founder-9d4050c1"): ("condition", "where the Soviets led the insurr"),
+    ("nin-1932", "soviets-1905-function-75b17b7a"): ("condition", "where the Soviets led the insurrections"),
+    ("lenin-1905", "rsdlp-describedas-82f2f8c8"): ("condition", "if inseparably linked with our Social-Democratic"),
+}
+
+
+def test_the_aims_and_conditions_of_the_texts_are_qualifiers_not_values_or_notes():
+    statements = {(st.source, st.id): st for st in load_corpus(PROJECT_ROOT / "sources").annotations.statements}
+    for key, (qualifier, words) in AIMS_AND_CONDITIONS.items():
+        st = statements[key]
+        assert any(text.startswith(words) for text in st.clauses[qualifier]), key
+        assert words not in st.value if isinstance(st.value, str) else True, key
+        assert words not in st.texts.get("note", ""), key
+
+
+def test_the_purpose_example_passes_the_checker(tmp_path):
+    from tests.test_docs import _load_example
+    [st] = _load_example(tmp_path, "petit-2000", containing="purpose:").annotations.statements
+    assert st.clauses == {"purpose": ["To end capitalism, and even to prevent it from returning in the hands of bureaucrats"]}
