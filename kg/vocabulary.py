@@ -21,11 +21,15 @@ CLASSES = {
     "events": ["Event", "Strike", "GeneralStrike", "Insurrection", "Revolution", "Congress",
                "Session", "Arrest", "Massacre", "Election", "Manifesto", "Demonstration",
                "War", "Decree"],
+    # Ideas a text judges, supports or fights: a doctrine or world outlook (Marxism), a slogan ("All power
+    # to the Soviets!"); neither a body, an event nor a document.
+    "ideas": ["Idea", "Doctrine", "Slogan"],
 }
 ALL_CLASSES = {c for group in CLASSES.values() for c in group}
 ORGANISATION_CLASSES = set(CLASSES["soviets"]) | set(CLASSES["organisations"])
 EVENT_CLASSES = set(CLASSES["events"])
 PLACE_CLASSES = set(CLASSES["places"])
+IDEA_CLASSES = set(CLASSES["ideas"])
 AGENT_CLASSES = ORGANISATION_CLASSES | {"Person"}
 # Who can make a claim a text reports: any agent, or a newspaper or other publication.
 CLAIMANT_CLASSES = AGENT_CLASSES | set(CLASSES["publications"])
@@ -58,6 +62,7 @@ def _p(name, kind, subjects=None, objects=None, membership=False, doc=""):
 
 ORGS, EVENTS, PLACES, AGENTS = ORGANISATION_CLASSES, EVENT_CLASSES, PLACE_CLASSES, AGENT_CLASSES
 PUBLICATIONS = set(CLASSES["publications"])
+IDEAS = IDEA_CLASSES
 
 PREDICATES = {p.name: p for p in [
     # -- relations between entities --
@@ -71,9 +76,10 @@ PREDICATES = {p.name: p for p in [
        doc="a post in a body; needs role (president, secretary…); start, end, replaces"),
     # A state is led too ("the Soviet Union under Stalin"): a Country is an object of led.
     _p("led", "entity", AGENTS, ORGS | EVENTS | {"Country"}, doc="led a body, an event or a state, informally or not"),
-    _p("influenced", "entity", AGENTS, ORGS | EVENTS,
-       doc="had an influence on a body or event (of the degree the note gives), without leading it"),
-    _p("supported", "entity", AGENTS | PUBLICATIONS, AGENTS | EVENTS | PUBLICATIONS, doc="supported or backed"),
+    _p("influenced", "entity", AGENTS, ORGS | EVENTS | IDEAS,
+       doc="had an influence on a body, an event or an idea (of the degree the note gives), without leading it"),
+    _p("supported", "entity", AGENTS | PUBLICATIONS, AGENTS | EVENTS | PUBLICATIONS | IDEAS,
+       doc="supported or backed a person, body, event, publication, doctrine or slogan"),
     _p("subscribedTo", "entity", AGENTS, PUBLICATIONS, doc="subscribed to a paper or publication"),
     _p("contributedTo", "entity", AGENTS, PUBLICATIONS, doc="wrote for a paper or publication"),
     _p("exiledTo", "entity", AGENTS, PLACES, doc="sent into exile to a place; optional when, by"),
@@ -112,7 +118,7 @@ PREDICATES = {p.name: p for p in [
     _p("inRelationWith", "entity", AGENTS | {"Country"}, AGENTS | {"Country"},
        doc="established relations, links or contact with, as a fact, without an agreement or a bloc (that is "
            "alliedWith) or a struggle (opposed); persons, bodies or states"),
-    _p("opposed", "entity", AGENTS, AGENTS | EVENTS, doc="fought or acted against, as a fact"),
+    _p("opposed", "entity", AGENTS, AGENTS | EVENTS | IDEAS, doc="fought or acted against, as a fact (an idea too)"),
     _p("author", "entity", {"Publication", "Newspaper", "Manifesto", "Decree"}, AGENTS,
        doc="who wrote or issued a document"),
     _p("publishedIn", "entity", None, {"Publication", "Newspaper"}, doc="where a text appeared"),

@@ -198,3 +198,85 @@ def test_the_purpose_example_passes_the_checker(tmp_path):
     from tests.test_docs import _load_example
     [st] = _load_example(tmp_path, "petit-2000", containing="purpose:").annotations.statements
     assert st.clauses == {"purpose": ["To end capitalism, and even to prevent it from returning in the hands of bureaucrats"]}
+
+
+# -- ideas: doctrines and slogans are entities of their own --
+
+IDEAS = ("- {id: test-doctrine, class: Doctrine, label: Testism}\n"
+         "- {id: test-slogan, class: Slogan, label: All power to the tests!}\n")
+
+
+def add_ideas(corpus_dir: Path) -> None:
+    """Add a doctrine and a slogan to the fixture's registry."""
+    entities = corpus_dir / "entities" / "all.yaml"
+    entities.write_text(entities.read_text(encoding="utf-8") + IDEAS, encoding="utf-8")
+
+
+@pytest.mark.parametrize("statement, field, message", [
+    ("subject: test-slogan\n    predicate: participatedIn\n    object: testgrad-soviet", "subject",
+     "test-slogan is a Slogan"),
+    ("subject: ivan-testov\n    predicate: memberOf\n    object: test-doctrine", "object", "test-doctrine is a Doctrine"),
+    ("subject: test-doctrine\n    predicate: supported\n    object: test-slogan", "subject", "test-doctrine is a Doctrine"),
+])
+def test_check_refuses_an_idea_as_an_agent_or_a_body(corpus_dir, statement, field, message):
+    add_ideas(corpus_dir)
+    line, at = refused(corpus_dir, statement, field, message)
+    assert line <= at <= line + statement.count("\n")
+
+
+def test_an_idea_is_judged_supported_opposed_and_influenced(corpus_dir):
+    add_ideas(corpus_dir)
+    append(corpus_dir, f"""  - subject: test-slogan
+    predicate: describedAs
+    value: "a novelty"
+    quote: "{QUOTE}"
+""" + "".join(f"""  - subject: {s}
+    predicate: {p}
+    object: {o}
+    quote: "{QUOTE}"
+""" for s, p, o in (("testgrad-soviet", "supported", "test-slogan"), ("ivan-testov", "opposed", "test-doctrine"),
+                    ("ivan-testov", "influenced", "test-doctrine"))))
+    quads = make_quads(load_corpus(corpus_dir), BASE).quads
+    k, e = kg_namespace(BASE), Iris(BASE).entity
+    assert any(q[:3] == (e("test-slogan"), RDF.type, k.Slogan) for q in quads)
+    for s, p, o in (("testgrad-soviet", k.supported, "test-slogan"), ("ivan-testov", k.opposed, "test-doctrine"),
+                    ("ivan-testov", k.influenced, "test-doctrine")):
+        assert any(q[:3] == (e(s), p, e(o)) for q in quads)
+
+
+@pytest.mark.parametrize("other", ["Organisation", "Person", "Place", "Event", "Publication", "HistoricalDate"])
+def test_the_reasoner_refuses_an_idea_that_is_also_a_body_person_place_event_publication_or_date(other):
+    from rdflib import Graph
+
+    from kg.build import ontology_graph
+    from kg.config import Config
+    from kg.reasoning import inconsistencies
+    k = "https://w3id.org/soviets/ontology#"
+    data = Graph().parse(data=f"<{BASE}id/x> a <{k}Slogan>, <{k}{other}> .", format="turtle")
+    found = inconsistencies(data, ontology_graph(Config()))
+    assert any("Disjoint classes" in message for message in found), found
+
+
+SLOGAN = "all-power-to-the-soviets"
+
+
+def test_the_slogan_and_marxism_carry_their_own_characterisations_with_ids_kept_and_no_stand_in_doubt():
+    statements = {(st.source, st.id): st for st in load_corpus(PROJECT_ROOT / "sources").annotations.statements}
+    moved = {("stalin-1917", f"soviets-of-1917-describedas-{x}"): SLOGAN for x in
+             "89bd45be db7a95f3 2abfacd1 4054393e 4ace32d4 3b78ef1a 4054c102 8ca843da 35a75c97".split()}
+    moved[("lenin-1905", "rsdlp-describedas-04f6e7f5")] = "marxism"
+    for key, subject in moved.items():
+        st = statements[key]
+        assert (st.subject, st.predicate) == (subject, "describedAs"), key
+        assert "registry has no entity" not in (st.uncertain or ""), key
+    assert statements[("lenin-1905", "rsdlp-describedas-04f6e7f5")].value == \
+        "the only consistent, the only truly proletarian world outlook"
+    # no characterisation is left on the soviets, or on the party, for want of an entity for the idea
+    assert not [st for st in statements.values() if "registry has no entity for the slogan" in (st.uncertain or "")
+                or "registry has no entity for a doctrine" in (st.uncertain or "")]
+
+
+def test_the_slogan_example_passes_the_checker(tmp_path):
+    from tests.test_docs import _load_example
+    [st] = _load_example(tmp_path, "stalin-1917", containing="all-power-to-the-soviets").annotations.statements
+    assert (st.subject, st.predicate) == (SLOGAN, "describedAs")
