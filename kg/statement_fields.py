@@ -15,7 +15,8 @@ from kg.quantity import COUNTED, DEFAULT_COUNTED, GROUPINGS, Quantity, QuantityE
 from kg.sources import SLUG
 from kg.vocabulary import (ADDRESSED_PREDICATES, ADDRESSEE_CLASSES, CAUSE_PREDICATES, CLAIMANT_CLASSES,
                            CLAUSE_QUALIFIERS, CONCERNED_CLASSES, CONCERNING_PREDICATES, DATE_QUALIFIERS, ENTITY_QUALIFIERS,
-                           INTEGER_QUALIFIERS, ISSUE_PREDICATES, ROLES, STANCES, TEXT_QUALIFIERS, Predicate)
+                           INTEGER_QUALIFIERS, ISSUE_PREDICATES, ROLE_PREDICATES, ROLES, STANCES, TEXT_QUALIFIERS,
+                           Predicate)
 
 README = "sources/README.md"
 
@@ -127,6 +128,9 @@ def qualifiers(node, st, pred: Predicate, registry, calendar) -> None:
     if "role" in node:
         if node["role"] not in ROLES:
             raise AnnotationError(f"unknown role {node['role']!r}; known: {', '.join(ROLES)}", node.loc("role"))
+        if pname not in ROLE_PREDICATES.get(node["role"], (pname,)):
+            raise AnnotationError(f"role {node['role']} qualifies {', '.join(ROLE_PREDICATES[node['role']])} only, "
+                                  f"not {pname}", node.loc("role"))
         st.role = node["role"]
     elif pname == "holdsPost":
         raise AnnotationError("holdsPost needs a role (president, secretary, ...)", node.loc("predicate"))

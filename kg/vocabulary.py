@@ -42,7 +42,10 @@ CONSTITUENCIES = {"workers": "WorkersSoviet", "soldiers": "SoldiersSoviet",
 # Roles in posts and memberships (skos concepts named in CamelCase: kg:ExecutiveCommitteeMember).
 ROLES = ["president", "vice-president", "chairman", "secretary", "treasurer", "deputy",
          "executive-committee-member", "presidium-member", "member", "leader", "founder",
-         "editor", "commissar", "minister", "delegate", "organiser", "spokesman", "commander"]
+         "editor", "commissar", "minister", "delegate", "organiser", "spokesman", "commander", "transcriber"]
+# Roles that qualify one kind of statement only: who transcribed and marked up an edition of a work
+# ("Transcription\Markup: R. Cymbala") contributed to it, but neither wrote it nor holds a post in it.
+ROLE_PREDICATES = {"transcriber": ("contributedTo",)}
 
 
 @dataclass(frozen=True)

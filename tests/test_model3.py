@@ -280,3 +280,24 @@ def test_the_slogan_example_passes_the_checker(tmp_path):
     from tests.test_docs import _load_example
     [st] = _load_example(tmp_path, "stalin-1917", containing="all-power-to-the-soviets").annotations.statements
     assert (st.subject, st.predicate) == (SLOGAN, "describedAs")
+
+
+# -- role transcriber, on contributedTo --
+
+@pytest.mark.parametrize("statement, message", [
+    ("subject: ivan-testov\n    predicate: holdsPost\n    object: testgrad-soviet\n    role: transcriber",
+     "role transcriber qualifies contributedTo only"),
+    ("subject: ivan-testov\n    predicate: memberOf\n    object: testgrad-soviet\n    role: transcriber",
+     "role transcriber qualifies contributedTo only"),
+])
+def test_check_refuses_a_transcriber_of_anything_but_a_contribution(corpus_dir, statement, message):
+    line, at = refused(corpus_dir, statement, "role", message)
+    assert at == line + statement.count("\n")
+
+
+def test_the_transcriber_of_the_online_editions_is_no_longer_a_doubtful_contributor():
+    for source, sid in (("lenin-1905", "r-cymbala-contributedto-b8484628"),
+                        ("lenin-1906", "r-cymbala-contributedto-44af1129")):
+        st = bundled(source)[sid]
+        assert (st.subject, st.predicate, st.role, st.uncertain) == ("r-cymbala", "contributedTo", "transcriber", None)
+        assert "Transcription" in st.evidence.quote
