@@ -14,7 +14,8 @@ from kg.errors import AnnotationError
 from kg.quantity import COUNTED, DEFAULT_COUNTED, GROUPINGS, Quantity, QuantityError, parse_duration, parse_quantity
 from kg.sources import SLUG
 from kg.vocabulary import (ADDRESSED_PREDICATES, ADDRESSEE_CLASSES, CAUSE_PREDICATES, CLAIMANT_CLASSES,
-                           CLAUSE_QUALIFIERS, CONCERNED_CLASSES, CONCERNING_PREDICATES, DATE_QUALIFIERS, ENTITY_QUALIFIERS,
+                           CLAUSE_QUALIFIERS, CONCERNED_CLASSES, CONCERNING_PREDICATES, DATE_QUALIFIERS,
+                           DESTINATION_CLASSES, ENTITY_QUALIFIERS,
                            INTEGER_QUALIFIERS, ISSUE_PREDICATES, ROLE_PREDICATES, ROLES, STANCES, TEXT_QUALIFIERS,
                            Predicate)
 
@@ -33,11 +34,11 @@ def entity_ref(node, key, registry, allowed=None) -> str:
 
 
 def concerned(node, pname: str, registry) -> list[str]:
-    """The entity ids of 'concerns': one id or a list of distinct ids, each a body or a person."""
+    """The entity ids of 'concerns': one id or a list of distinct ids, each a body, a person or a place."""
     loc = node.loc("concerns")
     if pname not in CONCERNING_PREDICATES:
-        raise AnnotationError(f"concerns qualifies a proposal, demand, decision or act "
-                              f"({', '.join(CONCERNING_PREDICATES)}), not {pname}", loc)
+        raise AnnotationError(f"concerns qualifies a proposal, demand, decision or act, a characterisation or "
+                              f"forecast, or an outcome ({', '.join(CONCERNING_PREDICATES)}), not {pname}", loc)
     raw = node["concerns"]
     ids = [raw] if isinstance(raw, str) else raw
     if not isinstance(ids, list) or not ids:
@@ -50,7 +51,7 @@ def concerned(node, pname: str, registry) -> list[str]:
             raise AnnotationError(f"unknown entity id {eid!r} (define it in sources/entities/)", loc)
         if registry[eid].cls not in CONCERNED_CLASSES:
             raise AnnotationError(f"{eid} is a {registry[eid].cls}; a proposal, demand, decision or act concerns "
-                                  f"a body or a person", loc)
+                                  f"a body, a person or a place", loc)
         out.append(eid)
     return out
 
@@ -98,7 +99,8 @@ def qualifiers(node, st, pred: Predicate, registry, calendar) -> None:
             st.dates[key] = dated(node[key], node.loc(key), calendar)
     for key in ENTITY_QUALIFIERS:
         if key in node:
-            st.entities[key] = entity_ref(node, key, registry, ADDRESSEE_CLASSES if key == "addressee" else None)
+            allowed = {"addressee": ADDRESSEE_CLASSES, "destination": DESTINATION_CLASSES}.get(key)
+            st.entities[key] = entity_ref(node, key, registry, allowed)
     if "addressee" in node and pname not in ADDRESSED_PREDICATES:
         raise AnnotationError(f"addressee qualifies a demand or proposal ({', '.join(ADDRESSED_PREDICATES)}), "
                               f"not {pname}", node.loc("addressee"))

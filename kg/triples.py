@@ -29,7 +29,7 @@ TIME_OF_PRECISION = {DAY: TIME.inXSDDate, MONTH: TIME.inXSDgYearMonth, "year": T
 TIME_UNIT = {"day": TIME.unitDay, "week": TIME.unitWeek, "month": TIME.unitMonth, "year": TIME.unitYear}
 QUALIFIER_PROPERTY = {"when": "pointInTime", "start": "startTime", "end": "endTime", "as_of": "asOf",
                       "place": "place", "by": "byAgent", "replaces": "replaces", "on_behalf_of": "onBehalfOf",
-                      "addressee": "addressee",
+                      "addressee": "addressee", "destination": "destination",
                       "unit": "unit"}
 ATTRIBUTION = {"author": "AuthorAttribution", "editor": "EditorAttribution",
                "translator": "TranslatorAttribution", "quoted": "QuotedAttribution",

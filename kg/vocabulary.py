@@ -194,15 +194,20 @@ FACT_STANCES = ("asserts", "decides", "enacts")
 
 # Qualifier keys a statement may carry beside subject/predicate/object.
 DATE_QUALIFIERS = ("when", "start", "end", "as_of")
-ENTITY_QUALIFIERS = ("place", "by", "replaces", "on_behalf_of", "addressee")
+ENTITY_QUALIFIERS = ("place", "by", "replaces", "on_behalf_of", "addressee", "destination")
+# 'place' is where; 'destination' whither (the government's projected "removal" to Moscow): a place.
+DESTINATION_CLASSES = PLACE_CLASSES
 # The predicates that take an 'addressee': the body or person a demand or proposal was made to.
 ADDRESSED_PREDICATES = ("demanded", "proposed")
 ADDRESSEE_CLASSES = AGENT_CLASSES
 # 'concerns' links a proposal, demand, decision or act in the text's words to the bodies or persons it is
 # about (Lenin's advice not to demand that the Soviet join the RSDLP concerns the Soviet and the RSDLP),
 # whether or not it was made to them: one or more entity ids.
-CONCERNING_PREDICATES = ("proposed", "demanded", "decided", "enacted")
-CONCERNED_CLASSES = AGENT_CLASSES
+# A forecast or characterisation (describedAs) and an outcome in the text's words may concern a body, a
+# person or a place too ("heroic Poland", "lift the state of emergency in Poland"): a place a claim is about
+# is not where it was made (that is 'place').
+CONCERNING_PREDICATES = ("proposed", "demanded", "decided", "enacted", "describedAs", "outcome")
+CONCERNED_CLASSES = AGENT_CLASSES | PLACE_CLASSES
 TEXT_QUALIFIERS = ("unit", "note", "effect", "issue")
 # The predicates that take an 'issue': which issue of a periodical a text appeared in, in the text's words ("No. 5").
 ISSUE_PREDICATES = ("publishedIn",)

@@ -301,3 +301,52 @@ def test_the_transcriber_of_the_online_editions_is_no_longer_a_doubtful_contribu
         st = bundled(source)[sid]
         assert (st.subject, st.predicate, st.role, st.uncertain) == ("r-cymbala", "contributedTo", "transcriber", None)
         assert "Transcription" in st.evidence.quote
+
+
+# -- concerns admits places; destination is whither --
+
+@pytest.mark.parametrize("statement, field, message", [
+    ("subject: testgrad-soviet\n    predicate: describedAs\n    value: \"will not allow it\"\n    concerns: test-arrest",
+     "concerns", "test-arrest is a Arrest; a proposal, demand, decision or act concerns a body, a person or a place"),
+    ("subject: testgrad-soviet\n    predicate: activity\n    value: \"met\"\n    concerns: testgrad",
+     "concerns", "concerns qualifies a proposal, demand, decision or act"),
+    ("subject: ivan-testov\n    predicate: proposed\n    value: \"its removal\"\n    stance: proposes\n"
+     "    destination: testgrad-soviet", "destination", "testgrad-soviet is a CitySoviet"),
+])
+def test_check_refuses_concerns_with_an_event_and_a_destination_that_is_no_place(corpus_dir, statement, field, message):
+    add_entities(corpus_dir)
+    line, at = refused(corpus_dir, statement, field, message)
+    assert at == line + statement.count("\n")
+
+
+def test_a_claim_concerns_a_place_and_a_move_has_its_destination_apart_from_where(corpus_dir):
+    add_entities(corpus_dir)
+    append(corpus_dir, f"""  - subject: testgrad-soviet
+    predicate: describedAs
+    value: "will not allow it"
+    stance: predicts
+    concerns: [testgrad, ivan-testov]
+    quote: "{QUOTE}"
+  - subject: ivan-testov
+    predicate: proposed
+    value: "its removal"
+    stance: proposes
+    destination: testgrad
+    quote: "{QUOTE}"
+""")
+    quads = make_quads(load_corpus(corpus_dir), BASE).quads
+    k, e = kg_namespace(BASE), Iris(BASE).entity
+    about = {q[2] for q in quads if q[1] == k.concerns}
+    assert about == {e("testgrad"), e("ivan-testov")}
+    assert {q[2] for q in quads if q[1] == k.destination} == {e("testgrad")}
+    assert not any(q[1] == k.place for q in quads)
+
+
+def test_poland_and_moscow_are_what_the_claims_concern_and_whither_not_where():
+    cases = (("lenin-1905", "russian-workers-describedas-7c2dbeb2", "concerns", "poland"),
+             ("nin-1932", "november-general-strike-1905-outcome-75651ab6", "concerns", "poland"),
+             ("stalin-1917", "provisional-government-proposed-c911a473", "destination", "moscow"))
+    for source, sid, key, place in cases:
+        st = bundled(source)[sid]
+        assert "place" not in st.entities, sid
+        assert (st.concerns == [place]) if key == "concerns" else (st.entities["destination"] == place), sid
