@@ -99,6 +99,9 @@ PREDICATES = {p.name: p for p in [
        doc="did, ordered or started an act (an arrest, a massacre, a war), as against calling or convening it "
            "(that is organised); persons, bodies or states"),
     _p("partOfEvent", "entity", EVENTS, EVENTS, doc="an event within a larger one"),
+    # "We publish this article ... to commemorate the 83rd anniversary of the October Revolution".
+    _p("commemorates", "entity", PUBLICATIONS | EVENTS, EVENTS,
+       doc="a publication or an event that commemorates an event; 'anniversary' gives which (83 for the 83rd)"),
     _p("resultedIn", "entity", EVENTS, None, doc="an event that brought about a body or another event"),
     # A cause the text gives for an event, an act or a state of its subject: what happened because of
     # what. The effect, when it is not the subject itself, is the statement's 'effect' in the text's
@@ -218,7 +221,9 @@ CAUSE_PREDICATES = ("causedBy", "cause")
 # the source's words (one text or a list), found in the statement's quote.
 CLAUSE_QUALIFIERS = ("purpose", "condition")
 INTEGER_QUALIFIERS = ("seats",)   # seats a member holds in the body (a party's deputies on a committee)
+# Which anniversary a commemoration marks, as an ordinal number (83 for "the 83rd anniversary").
+ANNIVERSARY_PREDICATES = ("commemorates",)
 QUANTITY_QUALIFIERS = ("counts", "group", "maximum", "part_of", "breakdown_complete")   # number predicates
 QUALIFIERS = DATE_QUALIFIERS + ENTITY_QUALIFIERS + TEXT_QUALIFIERS + CLAUSE_QUALIFIERS + INTEGER_QUALIFIERS + \
     QUANTITY_QUALIFIERS + (
-    "role", "approximate", "uncertain", "stance", "claimant", "concerns")
+    "role", "approximate", "uncertain", "stance", "claimant", "concerns", "anniversary")

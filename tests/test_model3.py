@@ -350,3 +350,38 @@ def test_poland_and_moscow_are_what_the_claims_concern_and_whither_not_where():
         st = bundled(source)[sid]
         assert "place" not in st.entities, sid
         assert (st.concerns == [place]) if key == "concerns" else (st.entities["destination"] == place), sid
+
+
+# -- commemorates, with the anniversary as an ordinal --
+
+@pytest.mark.parametrize("statement, field, message", [
+    ("subject: ivan-testov\n    predicate: commemorates\n    object: test-war", "subject", "ivan-testov is a Person"),
+    ("subject: test-arrest\n    predicate: commemorates\n    object: test-war\n    anniversary: \"83rd\"", "anniversary",
+     "anniversary is an ordinal"),
+    ("subject: test-arrest\n    predicate: commemorates\n    object: test-war\n    anniversary: 0", "anniversary",
+     "anniversary is an ordinal"),
+    ("subject: test-arrest\n    predicate: partOfEvent\n    object: test-war\n    anniversary: 5", "anniversary",
+     "anniversary qualifies a commemoration"),
+])
+def test_check_refuses_a_bad_commemoration(corpus_dir, statement, field, message):
+    add_entities(corpus_dir)
+    line, at = refused(corpus_dir, statement, field, message)
+    assert line <= at <= line + statement.count("\n")
+
+
+def test_a_commemoration_is_a_triple_and_its_anniversary_a_number_on_the_statement(corpus_dir):
+    from rdflib import Literal
+    add_entities(corpus_dir)
+    append(corpus_dir, f"  - subject: test-arrest\n    predicate: commemorates\n    object: test-war\n"
+                       f"    anniversary: 83\n    quote: \"{QUOTE}\"\n")
+    quads = make_quads(load_corpus(corpus_dir), BASE).quads
+    k, e = kg_namespace(BASE), Iris(BASE).entity
+    assert any(q[:3] == (e("test-arrest"), k.commemorates, e("test-war")) for q in quads)
+    [node] = {q[0] for q in quads if q[1:3] == (RDF.predicate, k.commemorates)}
+    assert (node, k.anniversary, Literal(83)) in {q[:3] for q in quads}
+
+
+def test_petits_article_commemorates_the_83rd_anniversary_of_october():
+    st = bundled("petit-2000")["soviets-took-power-2000-describedas-3cac36c8"]
+    assert (st.subject, st.predicate, st.object, st.counts) == (
+        "soviets-took-power-2000", "commemorates", "october-revolution", {"anniversary": 83})
