@@ -122,6 +122,8 @@ class TripleMaker:
         self.add(node, RDF.type, TIME.Instant, g)
         self.add(node, k.originalValue, Literal(d.value), g)
         self.add(node, k.precision, k[camel(d.precision) + "Precision"], g)
+        if d.part:
+            self.add(node, k.partOfMonth, Literal(d.part), g)
         self.add(node, k.wikidataPrecision, Literal(WIKIDATA_PRECISION[d.precision]), g)
         if d.gregorian is not None:
             self.add(node, k.gregorianValue, Literal(d.gregorian, datatype=XSD_OF_PRECISION[d.precision]), g)

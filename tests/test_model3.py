@@ -385,3 +385,53 @@ def test_petits_article_commemorates_the_83rd_anniversary_of_october():
     st = bundled("petit-2000")["soviets-took-power-2000-describedas-3cac36c8"]
     assert (st.subject, st.predicate, st.object, st.counts) == (
         "soviets-took-power-2000", "commemorates", "october-revolution", {"anniversary": 83})
+
+
+# -- early, middle and late in a month: days 1-10, 11-20, 21-end in the date's calendar --
+
+@pytest.mark.parametrize("date, part, calendar, earliest, latest", [
+    ("1917-11", "late", "julian", (1917, 12, 4), (1917, 12, 13)),       # Julian 21-30 November
+    ("1905-11", "early", "julian", (1905, 11, 14), (1905, 11, 23)),     # Julian 1-10 November
+    ("1905-11", "middle", "julian", (1905, 11, 24), (1905, 12, 3)),     # Julian 11-20 November
+    ("1916-02", "late", "gregorian", (1916, 2, 21), (1916, 2, 29)),     # to the month's last day, leap year
+])
+def test_a_part_of_a_month_narrows_its_bounds_by_rule_and_has_no_gregorian_value(date, part, calendar, earliest,
+                                                                                   latest):
+    from datetime import date as day
+
+    from kg.calendar import parse_date
+    d = parse_date(date, calendar, part=part)
+    assert (d.earliest, d.latest) == (day(*earliest), day(*latest))
+    assert d.gregorian is None
+
+
+@pytest.mark.parametrize("when, message", [
+    ("{date: 1905-11-05, part: early, calendar: julian}", "part (early, middle, late) narrows a month"),
+    ("{date: 1905-11, part: beginning, calendar: julian}", "part 'beginning' is not one of early, middle, late"),
+    ("{after: 1905-11, part: late, calendar: julian}", "part narrows a month given as 'date', not a span's bound"),
+])
+def test_check_refuses_a_part_of_what_is_no_month(corpus_dir, when, message):
+    statement = f"subject: testgrad-soviet\n    predicate: activeIn\n    value: {when}"
+    line, at = refused(corpus_dir, statement, "value", message)
+    assert at == line + statement.count("\n")
+
+
+def test_the_part_of_the_month_is_published_with_the_words(corpus_dir):
+    from rdflib import Literal
+    append(corpus_dir, f"  - subject: testgrad-soviet\n    predicate: activeIn\n"
+                       f"    value: {{date: 1905-11, part: late, calendar: julian, written: \"562\"}}\n"
+                       f"    quote: \"{QUOTE}\"\n")
+    quads = {q[:3] for q in make_quads(load_corpus(corpus_dir), BASE).quads}
+    k = kg_namespace(BASE)
+    [node] = {s for s, p, o in quads if p == k.partOfMonth}
+    assert (node, k.partOfMonth, Literal("late")) in quads and (node, k.asWritten, Literal("562")) in quads
+    assert not any(s == node and p == k.gregorianValue for s, p, o in quads)
+
+
+def test_the_texts_early_middle_and_late_in_a_month_follow_the_rule_and_lose_their_doubt():
+    founded = bundled("lenin-1905")["left-socialist-revolutionaries-founded-71cb5662"]
+    assert founded.value.part == "late" and founded.uncertain is None
+    decided = bundled("petit-2000")["bolsheviks-decided-b79268ff"]
+    assert decided.dates["when"].part == "early" and decided.uncertain is None
+    mid = bundled("nin-1932")["nin-petersburg-soviet-deputies-1905-11"]
+    assert mid.dates["as_of"].part == "middle"
