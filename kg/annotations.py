@@ -65,6 +65,7 @@ class Statement:
     entities: dict[str, str] = field(default_factory=dict)           # place/by/replaces/on_behalf_of
     texts: dict[str, str] = field(default_factory=dict)              # unit/note/effect/issue
     concerns: list[str] = field(default_factory=list)                # bodies or persons a proposal… is about
+    clauses: dict[str, list[str]] = field(default_factory=dict)      # purpose/condition, the source's words
     counts: dict[str, int] = field(default_factory=dict)             # seats
     role: str | None = None
     approximate: bool = False
@@ -297,6 +298,11 @@ def _evidence(node, st: Statement, source: Source):
                               node.loc())
     start, end = find_quote(source.text, node["quote"], node.get("offset"), node.loc("quote"))
     st.evidence = Evidence(node["quote"], start, end, source.line_of(start))
+    for key, words in st.clauses.items():
+        for text in words:
+            if text not in st.evidence.quote:
+                raise AnnotationError(f"the {key} {_short(text)} is not in the quote: give the source's words",
+                                      node.loc(key))
     for key, d in st.dates.items():
         _check_written(d, st.evidence, node.loc(key))
     if isinstance(st.value, (HistoricalDate, DateSpan, Quantity)):

@@ -90,6 +90,7 @@ class HistoricalDate:
     printed: str | None = None           # a misprint as printed; `value` is then the correction
     corrected_by: str | None = None      # editor | translator | external
     correction_basis: str | None = None
+    part: str | None = None              # early | middle | late: a third of a month (MONTH_PARTS)
 
     @property
     def parts(self) -> tuple[int, ...]:
@@ -100,7 +101,8 @@ class HistoricalDate:
         if self.precision == DAY:
             return (p[0], p[1], p[2]), (p[0], p[1], p[2])
         if self.precision == MONTH:
-            return (p[0], p[1], 1), (p[0], p[1], days_in_month(p[0], p[1], calendar))
+            first, last = MONTH_PARTS.get(self.part, (1, None))
+            return (p[0], p[1], first), (p[0], p[1], last or days_in_month(p[0], p[1], calendar))
         return (p[0], 1, 1), (p[0], 12, 31)
 
     def _to_gregorian(self, ymd: tuple[int, int, int], calendar: str) -> date:
@@ -128,11 +130,19 @@ class HistoricalDate:
         September), and a date whose calendar the text leaves open has two readings: these
         get no value, only the exact bounds `earliest`/`latest`.
         """
+        if self.part:          # a third of a month is no Gregorian month or day
+            return None
         if self.calendar == GREGORIAN:
             return self.value
         if self.calendar == AMBIGUOUS or self.precision != DAY:
             return None
         return self._to_gregorian(self.parts, self.calendar).isoformat()
+
+
+# "Early", "middle" ("mid-") and "late" in a month, by rule: days 1-10, 11-20 and 21 to the month's last
+# day, in the date's own calendar (then converted to Gregorian bounds as every date is). The words stay
+# as written; the rule only narrows the bounds, and gives no Gregorian value.
+MONTH_PARTS = {"early": (1, 10), "middle": (11, 20), "late": (21, None)}
 
 
 @dataclass(frozen=True)
@@ -193,6 +203,11 @@ def parse_date(value, calendar, written=None, **extra) -> HistoricalDate:
         if not 1 <= day <= limit:
             raise DateError(f"{text!r}: day {day} does not exist in that month ({calendar} calendar)")
     precision = DAY if day is not None else MONTH if month is not None else YEAR
+    if extra.get("part") is not None:
+        if extra["part"] not in MONTH_PARTS:
+            raise DateError(f"part {extra['part']!r} is not one of {', '.join(MONTH_PARTS)}")
+        if precision != MONTH:
+            raise DateError(f"part ({', '.join(MONTH_PARTS)}) narrows a month: give the date as YYYY-MM")
     if extra.get("corrected_by") is not None and extra["corrected_by"] not in CORRECTORS:
         raise DateError(f"corrected_by {extra['corrected_by']!r} is not one of {', '.join(CORRECTORS)}")
     return HistoricalDate(text, calendar, precision, written, **extra)

@@ -12,7 +12,7 @@ from kg.calendar import JULIAN, DateError, DateSpan, HistoricalDate, parse_date,
 from kg.errors import AnnotationError, Location
 
 DATE_KEYS = {"date", "calendar", "written", "calendar_basis", "printed", "corrected_by", "correction_basis",
-             "after", "before"}
+             "after", "before", "part"}
 
 
 def parse_date_field(raw, loc: Location, default_calendar: str | None = None) -> HistoricalDate | DateSpan:
@@ -43,10 +43,12 @@ def parse_date_field(raw, loc: Location, default_calendar: str | None = None) ->
             if "after" in raw or "before" in raw:
                 if "date" in raw:
                     raise DateError("a span ({after, before}) has no 'date'")
+                if "part" in raw:
+                    raise DateError("part narrows a month given as 'date', not a span's bound (write the bound's day)")
                 return parse_span(raw.get("after"), raw.get("before"), calendar, raw.get("written"),
                                   raw.get("calendar_basis"), **correction)
             return parse_date(raw.get("date"), calendar, raw.get("written"), basis=raw.get("calendar_basis"),
-                              **correction)
+                              part=raw.get("part"), **correction)
         if isinstance(raw, (str, int)):
             parts = str(raw).split()
             calendar = parts[1] if len(parts) > 1 else default_calendar

@@ -147,6 +147,8 @@ def _unsayable(st) -> str | None:
         return "a claim the source quotes"
     if st.uncertain:
         return "marked uncertain"
+    if getattr(st, "clauses", {}).get("condition"):
+        return "holds only under a condition"
     return None
 
 

@@ -13,9 +13,11 @@ from kg.date_fields import dated
 from kg.errors import AnnotationError
 from kg.quantity import COUNTED, DEFAULT_COUNTED, GROUPINGS, Quantity, QuantityError, parse_duration, parse_quantity
 from kg.sources import SLUG
-from kg.vocabulary import (ADDRESSED_PREDICATES, ADDRESSEE_CLASSES, CAUSE_PREDICATES, CLAIMANT_CLASSES,
-                           CONCERNED_CLASSES, CONCERNING_PREDICATES, DATE_QUALIFIERS, ENTITY_QUALIFIERS,
-                           INTEGER_QUALIFIERS, ISSUE_PREDICATES, ROLES, STANCES, TEXT_QUALIFIERS, Predicate)
+from kg.vocabulary import (ADDRESSED_PREDICATES, ANNIVERSARY_PREDICATES, ADDRESSEE_CLASSES, CAUSE_PREDICATES, CLAIMANT_CLASSES,
+                           CLAUSE_QUALIFIERS, CONCERNED_CLASSES, CONCERNING_PREDICATES, DATE_QUALIFIERS,
+                           DESTINATION_CLASSES, ENTITY_QUALIFIERS,
+                           INTEGER_QUALIFIERS, ISSUE_PREDICATES, ROLE_PREDICATES, ROLES, STANCES, TEXT_QUALIFIERS,
+                           Predicate)
 
 README = "sources/README.md"
 
@@ -32,11 +34,11 @@ def entity_ref(node, key, registry, allowed=None) -> str:
 
 
 def concerned(node, pname: str, registry) -> list[str]:
-    """The entity ids of 'concerns': one id or a list of distinct ids, each a body or a person."""
+    """The entity ids of 'concerns': one id or a list of distinct ids, each a body, a person or a place."""
     loc = node.loc("concerns")
     if pname not in CONCERNING_PREDICATES:
-        raise AnnotationError(f"concerns qualifies a proposal, demand, decision or act "
-                              f"({', '.join(CONCERNING_PREDICATES)}), not {pname}", loc)
+        raise AnnotationError(f"concerns qualifies a proposal, demand, decision or act, a characterisation or "
+                              f"forecast, or an outcome ({', '.join(CONCERNING_PREDICATES)}), not {pname}", loc)
     raw = node["concerns"]
     ids = [raw] if isinstance(raw, str) else raw
     if not isinstance(ids, list) or not ids:
@@ -49,9 +51,21 @@ def concerned(node, pname: str, registry) -> list[str]:
             raise AnnotationError(f"unknown entity id {eid!r} (define it in sources/entities/)", loc)
         if registry[eid].cls not in CONCERNED_CLASSES:
             raise AnnotationError(f"{eid} is a {registry[eid].cls}; a proposal, demand, decision or act concerns "
-                                  f"a body or a person", loc)
+                                  f"a body, a person or a place", loc)
         out.append(eid)
     return out
+
+
+def clause(node, key) -> list[str]:
+    """A purpose or a condition: the source's words, one text or a list of distinct texts."""
+    raw = node[key]
+    texts = [raw] if isinstance(raw, str) else raw
+    if not isinstance(texts, list) or not texts or not all(isinstance(t, str) and t.strip() for t in texts):
+        raise AnnotationError(f"{key} is the source's words: a text, or a list of texts", node.loc(key))
+    texts = [t.strip() for t in texts]
+    if len(set(texts)) != len(texts):
+        raise AnnotationError(f"{key} gives the same words twice", node.loc(key))
+    return texts
 
 
 def parse_value(node, kind, default_calendar=None):
@@ -85,7 +99,8 @@ def qualifiers(node, st, pred: Predicate, registry, calendar) -> None:
             st.dates[key] = dated(node[key], node.loc(key), calendar)
     for key in ENTITY_QUALIFIERS:
         if key in node:
-            st.entities[key] = entity_ref(node, key, registry, ADDRESSEE_CLASSES if key == "addressee" else None)
+            allowed = {"addressee": ADDRESSEE_CLASSES, "destination": DESTINATION_CLASSES}.get(key)
+            st.entities[key] = entity_ref(node, key, registry, allowed)
     if "addressee" in node and pname not in ADDRESSED_PREDICATES:
         raise AnnotationError(f"addressee qualifies a demand or proposal ({', '.join(ADDRESSED_PREDICATES)}), "
                               f"not {pname}", node.loc("addressee"))
@@ -96,6 +111,9 @@ def qualifiers(node, st, pred: Predicate, registry, calendar) -> None:
             if not isinstance(node[key], str) or not node[key].strip():
                 raise AnnotationError("expected non-empty text", node.loc(key))
             st.texts[key] = node[key].strip()
+    for key in CLAUSE_QUALIFIERS:
+        if key in node:
+            st.clauses[key] = clause(node, key)
     if "effect" in node and pname not in CAUSE_PREDICATES:
         raise AnnotationError(f"effect qualifies a cause ({', '.join(CAUSE_PREDICATES)}), not {pname}",
                               node.loc("effect"))
@@ -109,9 +127,21 @@ def qualifiers(node, st, pred: Predicate, registry, calendar) -> None:
             if not pred.membership:
                 raise AnnotationError(f"{key} qualifies memberOf or holdsPost only", node.loc(key))
             st.counts[key] = node[key]
+    if "anniversary" in node:
+        n = node["anniversary"]
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise AnnotationError("anniversary is an ordinal, a whole number of at least 1 (83 for \"the 83rd\")",
+                                  node.loc("anniversary"))
+        if pname not in ANNIVERSARY_PREDICATES:
+            raise AnnotationError(f"anniversary qualifies a commemoration ({', '.join(ANNIVERSARY_PREDICATES)}), "
+                                  f"not {pname}", node.loc("anniversary"))
+        st.counts["anniversary"] = n
     if "role" in node:
         if node["role"] not in ROLES:
             raise AnnotationError(f"unknown role {node['role']!r}; known: {', '.join(ROLES)}", node.loc("role"))
+        if pname not in ROLE_PREDICATES.get(node["role"], (pname,)):
+            raise AnnotationError(f"role {node['role']} qualifies {', '.join(ROLE_PREDICATES[node['role']])} only, "
+                                  f"not {pname}", node.loc("role"))
         st.role = node["role"]
     elif pname == "holdsPost":
         raise AnnotationError("holdsPost needs a role (president, secretary, ...)", node.loc("predicate"))

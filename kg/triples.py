@@ -29,7 +29,7 @@ TIME_OF_PRECISION = {DAY: TIME.inXSDDate, MONTH: TIME.inXSDgYearMonth, "year": T
 TIME_UNIT = {"day": TIME.unitDay, "week": TIME.unitWeek, "month": TIME.unitMonth, "year": TIME.unitYear}
 QUALIFIER_PROPERTY = {"when": "pointInTime", "start": "startTime", "end": "endTime", "as_of": "asOf",
                       "place": "place", "by": "byAgent", "replaces": "replaces", "on_behalf_of": "onBehalfOf",
-                      "addressee": "addressee",
+                      "addressee": "addressee", "destination": "destination",
                       "unit": "unit"}
 ATTRIBUTION = {"author": "AuthorAttribution", "editor": "EditorAttribution",
                "translator": "TranslatorAttribution", "quoted": "QuotedAttribution",
@@ -122,6 +122,8 @@ class TripleMaker:
         self.add(node, RDF.type, TIME.Instant, g)
         self.add(node, k.originalValue, Literal(d.value), g)
         self.add(node, k.precision, k[camel(d.precision) + "Precision"], g)
+        if d.part:
+            self.add(node, k.partOfMonth, Literal(d.part), g)
         self.add(node, k.wikidataPrecision, Literal(WIKIDATA_PRECISION[d.precision]), g)
         if d.gregorian is not None:
             self.add(node, k.gregorianValue, Literal(d.gregorian, datatype=XSD_OF_PRECISION[d.precision]), g)
@@ -384,6 +386,9 @@ class TripleMaker:
             self.add(node, k.effect, Literal(st.texts["effect"], lang="en"), g)
         if "issue" in st.texts:
             self.add(node, k.issue, Literal(st.texts["issue"], lang="en"), g)
+        for key, words in st.clauses.items():      # kg:purpose, kg:condition
+            for text in words:
+                self.add(node, k[key], Literal(text, lang="en"), g)
         if "note" in st.texts:
             self.add(node, SKOS.note, Literal(st.texts["note"], lang="en"), g)
         for key, n in st.counts.items():

@@ -21,11 +21,15 @@ CLASSES = {
     "events": ["Event", "Strike", "GeneralStrike", "Insurrection", "Revolution", "Congress",
                "Session", "Arrest", "Massacre", "Election", "Manifesto", "Demonstration",
                "War", "Decree"],
+    # Ideas a text judges, supports or fights: a doctrine or world outlook (Marxism), a slogan ("All power
+    # to the Soviets!"); neither a body, an event nor a document.
+    "ideas": ["Idea", "Doctrine", "Slogan"],
 }
 ALL_CLASSES = {c for group in CLASSES.values() for c in group}
 ORGANISATION_CLASSES = set(CLASSES["soviets"]) | set(CLASSES["organisations"])
 EVENT_CLASSES = set(CLASSES["events"])
 PLACE_CLASSES = set(CLASSES["places"])
+IDEA_CLASSES = set(CLASSES["ideas"])
 AGENT_CLASSES = ORGANISATION_CLASSES | {"Person"}
 # Who can make a claim a text reports: any agent, or a newspaper or other publication.
 CLAIMANT_CLASSES = AGENT_CLASSES | set(CLASSES["publications"])
@@ -38,7 +42,10 @@ CONSTITUENCIES = {"workers": "WorkersSoviet", "soldiers": "SoldiersSoviet",
 # Roles in posts and memberships (skos concepts named in CamelCase: kg:ExecutiveCommitteeMember).
 ROLES = ["president", "vice-president", "chairman", "secretary", "treasurer", "deputy",
          "executive-committee-member", "presidium-member", "member", "leader", "founder",
-         "editor", "commissar", "minister", "delegate", "organiser", "spokesman", "commander"]
+         "editor", "commissar", "minister", "delegate", "organiser", "spokesman", "commander", "transcriber"]
+# Roles that qualify one kind of statement only: who transcribed and marked up an edition of a work
+# ("Transcription\Markup: R. Cymbala") contributed to it, but neither wrote it nor holds a post in it.
+ROLE_PREDICATES = {"transcriber": ("contributedTo",)}
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,7 @@ def _p(name, kind, subjects=None, objects=None, membership=False, doc=""):
 
 ORGS, EVENTS, PLACES, AGENTS = ORGANISATION_CLASSES, EVENT_CLASSES, PLACE_CLASSES, AGENT_CLASSES
 PUBLICATIONS = set(CLASSES["publications"])
+IDEAS = IDEA_CLASSES
 
 PREDICATES = {p.name: p for p in [
     # -- relations between entities --
@@ -71,18 +79,29 @@ PREDICATES = {p.name: p for p in [
        doc="a post in a body; needs role (president, secretary…); start, end, replaces"),
     # A state is led too ("the Soviet Union under Stalin"): a Country is an object of led.
     _p("led", "entity", AGENTS, ORGS | EVENTS | {"Country"}, doc="led a body, an event or a state, informally or not"),
-    _p("influenced", "entity", AGENTS, ORGS | EVENTS,
-       doc="had an influence on a body or event (of the degree the note gives), without leading it"),
-    _p("supported", "entity", AGENTS | PUBLICATIONS, AGENTS | EVENTS | PUBLICATIONS, doc="supported or backed"),
+    _p("influenced", "entity", AGENTS, ORGS | EVENTS | IDEAS,
+       doc="had an influence on a body, an event or an idea (of the degree the note gives), without leading it"),
+    _p("supported", "entity", AGENTS | PUBLICATIONS, AGENTS | EVENTS | PUBLICATIONS | IDEAS,
+       doc="supported or backed a person, body, event, publication, doctrine or slogan"),
     _p("subscribedTo", "entity", AGENTS, PUBLICATIONS, doc="subscribed to a paper or publication"),
     _p("contributedTo", "entity", AGENTS, PUBLICATIONS, doc="wrote for a paper or publication"),
     _p("exiledTo", "entity", AGENTS, PLACES, doc="sent into exile to a place; optional when, by"),
     _p("deportedTo", "entity", AGENTS, PLACES, doc="deported to a place; optional when, by"),
     _p("actedUpon", "entity", EVENTS, None,
        doc="who or what an event acted upon (an arrest of a committee: that committee)"),
-    _p("participatedIn", "entity", AGENTS, EVENTS, doc="took part in an event; optional role"),
+    # A state takes part in a war ("the tsarist empire was fighting in the First World War").
+    _p("participatedIn", "entity", AGENTS | {"Country"}, EVENTS,
+       doc="took part in an event, a person, a body or a state; optional role"),
     _p("organised", "entity", AGENTS, EVENTS, doc="called, convened or organised an event"),
+    # Who did, ordered or started an act ("by order of the tsar", "started a bloody civil war", "taken
+    # prisoner by the Government") is not who called a meeting: a state does such acts too.
+    _p("carriedOut", "entity", AGENTS | {"Country"}, EVENTS,
+       doc="did, ordered or started an act (an arrest, a massacre, a war), as against calling or convening it "
+           "(that is organised); persons, bodies or states"),
     _p("partOfEvent", "entity", EVENTS, EVENTS, doc="an event within a larger one"),
+    # "We publish this article ... to commemorate the 83rd anniversary of the October Revolution".
+    _p("commemorates", "entity", PUBLICATIONS | EVENTS, EVENTS,
+       doc="a publication or an event that commemorates an event; 'anniversary' gives which (83 for the 83rd)"),
     _p("resultedIn", "entity", EVENTS, None, doc="an event that brought about a body or another event"),
     # A cause the text gives for an event, an act or a state of its subject: what happened because of
     # what. The effect, when it is not the subject itself, is the statement's 'effect' in the text's
@@ -105,7 +124,7 @@ PREDICATES = {p.name: p for p in [
     _p("inRelationWith", "entity", AGENTS | {"Country"}, AGENTS | {"Country"},
        doc="established relations, links or contact with, as a fact, without an agreement or a bloc (that is "
            "alliedWith) or a struggle (opposed); persons, bodies or states"),
-    _p("opposed", "entity", AGENTS, AGENTS | EVENTS, doc="fought or acted against, as a fact"),
+    _p("opposed", "entity", AGENTS, AGENTS | EVENTS | IDEAS, doc="fought or acted against, as a fact (an idea too)"),
     _p("author", "entity", {"Publication", "Newspaper", "Manifesto", "Decree"}, AGENTS,
        doc="who wrote or issued a document"),
     _p("publishedIn", "entity", None, {"Publication", "Newspaper"}, doc="where a text appeared"),
@@ -178,21 +197,33 @@ FACT_STANCES = ("asserts", "decides", "enacts")
 
 # Qualifier keys a statement may carry beside subject/predicate/object.
 DATE_QUALIFIERS = ("when", "start", "end", "as_of")
-ENTITY_QUALIFIERS = ("place", "by", "replaces", "on_behalf_of", "addressee")
+ENTITY_QUALIFIERS = ("place", "by", "replaces", "on_behalf_of", "addressee", "destination")
+# 'place' is where; 'destination' whither (the government's projected "removal" to Moscow): a place.
+DESTINATION_CLASSES = PLACE_CLASSES
 # The predicates that take an 'addressee': the body or person a demand or proposal was made to.
 ADDRESSED_PREDICATES = ("demanded", "proposed")
 ADDRESSEE_CLASSES = AGENT_CLASSES
 # 'concerns' links a proposal, demand, decision or act in the text's words to the bodies or persons it is
 # about (Lenin's advice not to demand that the Soviet join the RSDLP concerns the Soviet and the RSDLP),
 # whether or not it was made to them: one or more entity ids.
-CONCERNING_PREDICATES = ("proposed", "demanded", "decided", "enacted")
-CONCERNED_CLASSES = AGENT_CLASSES
+# A forecast or characterisation (describedAs) and an outcome in the text's words may concern a body, a
+# person or a place too ("heroic Poland", "lift the state of emergency in Poland"): a place a claim is about
+# is not where it was made (that is 'place').
+CONCERNING_PREDICATES = ("proposed", "demanded", "decided", "enacted", "describedAs", "outcome")
+CONCERNED_CLASSES = AGENT_CLASSES | PLACE_CLASSES
 TEXT_QUALIFIERS = ("unit", "note", "effect", "issue")
 # The predicates that take an 'issue': which issue of a periodical a text appeared in, in the text's words ("No. 5").
 ISSUE_PREDICATES = ("publishedIn",)
 # The predicates that take an 'effect': what their cause brought about, in the text's words.
 CAUSE_PREDICATES = ("causedBy", "cause")
+# What a statement's act or rule is for ("In order to establish closer contact with the workers") and under
+# which condition it holds ("only where …", "except in those cases when …", "if …"): on any statement, each
+# the source's words (one text or a list), found in the statement's quote.
+CLAUSE_QUALIFIERS = ("purpose", "condition")
 INTEGER_QUALIFIERS = ("seats",)   # seats a member holds in the body (a party's deputies on a committee)
+# Which anniversary a commemoration marks, as an ordinal number (83 for "the 83rd anniversary").
+ANNIVERSARY_PREDICATES = ("commemorates",)
 QUANTITY_QUALIFIERS = ("counts", "group", "maximum", "part_of", "breakdown_complete")   # number predicates
-QUALIFIERS = DATE_QUALIFIERS + ENTITY_QUALIFIERS + TEXT_QUALIFIERS + INTEGER_QUALIFIERS + QUANTITY_QUALIFIERS + (
-    "role", "approximate", "uncertain", "stance", "claimant", "concerns")
+QUALIFIERS = DATE_QUALIFIERS + ENTITY_QUALIFIERS + TEXT_QUALIFIERS + CLAUSE_QUALIFIERS + INTEGER_QUALIFIERS + \
+    QUANTITY_QUALIFIERS + (
+    "role", "approximate", "uncertain", "stance", "claimant", "concerns", "anniversary")

@@ -52,7 +52,7 @@ def _load_example(tmp_path, source_id, containing=""):
 
 
 def test_the_stance_example_passes_the_checker(tmp_path):
-    statements = _load_example(tmp_path, "stalin-1917").annotations.statements
+    statements = _load_example(tmp_path, "stalin-1917", containing="stance: alleges").annotations.statements
     assert [st.stance for st in statements] == ["alleges", "proposes"]
 
 

@@ -123,6 +123,8 @@ def test_the_texts_writing_dates_and_mandates_are_not_appearances_or_election_me
     # relations or contact, neither alliance nor struggle: no Wikidata property says as little
     ("inRelationWith", "testgrad-soviet", "ivan-testov", None),
     ("led", "ivan-testov", "testland", None),
+    # who did, ordered or started an act: no Wikidata property says it (P710 is participation)
+    ("carriedOut", "testland", "test-war", None),
     # a cause is a judgement of the text, with no Wikidata property (P828 "has cause" is not mapped)
     ("causedBy", "testgrad-soviet", "ivan-testov", None),
     ("cause", "testgrad-soviet", None, "the masses were still inexperienced"),
