@@ -46,7 +46,9 @@ OWN_VOICE = {"asserts", "decides", "enacts"}
 # A headquarters (P159) is a settlement or a building, never a country or a region.
 HEADQUARTERS = {"City", "Place"}
 # Qualifiers a property's statements do without: a membership has start and end, not a point in time.
-IDLE_QUALIFIERS = {"P102": {"P585"}}
+# a point in time adds nothing to a party membership, nor to a participant of an event, which
+# has its own dates (and a point in a war of years reads as the whole participation)
+IDLE_QUALIFIERS = {"P102": {"P585"}, "P710": {"P585"}}
 # Russia kept the Julian calendar until 1 (14) February 1918: before it, of two calendars
 # giving one day, the export keeps the Julian one, the calendar of the time and place.
 GREGORIAN_IN_RUSSIA = date(1918, 2, 14)

@@ -194,6 +194,13 @@ def test_a_point_in_time_on_a_party_membership_is_left_off(traps):
     assert "P585" not in line.split("\t") and line == export_only(traps, "member-when", dates={}).lines[0]
 
 
+def test_a_point_in_time_on_a_participant_is_left_off(traps):
+    when = next(st for st in traps.annotations.statements if st.id == "member-when").dates
+    [line] = export_only(traps, "government-in-war", subject="testland", dates=when).lines
+    cells = line.split("\t")
+    assert cells[:3] == ["Q999999936", "P710", "Q999999933"] and "P585" not in cells, line
+
+
 def test_one_day_in_two_calendars_is_said_once_in_the_calendar_of_its_time(traps):
     result = export_only(traps, "founded-gregorian", "founded-julian", "founded-month")
     assert [l.split("\t")[2] for l in result.lines] == ["+1905-10-13T00:00:00Z/11/J"]
