@@ -13,7 +13,7 @@ from kg.date_fields import dated
 from kg.errors import AnnotationError
 from kg.quantity import COUNTED, DEFAULT_COUNTED, GROUPINGS, Quantity, QuantityError, parse_duration, parse_quantity
 from kg.sources import SLUG
-from kg.vocabulary import (ADDRESSED_PREDICATES, ANNIVERSARY_PREDICATES, ADDRESSEE_CLASSES, CAUSE_PREDICATES, CLAIMANT_CLASSES,
+from kg.vocabulary import (ADDRESSED_PREDICATES, ADDRESSEE_CLASSES, CAUSE_PREDICATES, CLAIMANT_CLASSES,
                            CLAUSE_QUALIFIERS, CONCERNED_CLASSES, CONCERNING_PREDICATES, DATE_QUALIFIERS,
                            DESTINATION_CLASSES, ENTITY_QUALIFIERS,
                            INTEGER_QUALIFIERS, ISSUE_PREDICATES, ROLE_PREDICATES, ROLES, STANCES, TEXT_QUALIFIERS,
@@ -120,22 +120,13 @@ def qualifiers(node, st, pred: Predicate, registry, calendar) -> None:
     if "issue" in node and pname not in ISSUE_PREDICATES:
         raise AnnotationError(f"issue qualifies where a text appeared ({', '.join(ISSUE_PREDICATES)}), not {pname}",
                               node.loc("issue"))
-    for key in INTEGER_QUALIFIERS:
+    for key, (predicates, number, qualified) in INTEGER_QUALIFIERS.items():
         if key in node:
             if isinstance(node[key], bool) or not isinstance(node[key], int) or node[key] < 1:
-                raise AnnotationError(f"{key} is a whole number of at least 1", node.loc(key))
-            if not pred.membership:
-                raise AnnotationError(f"{key} qualifies memberOf or holdsPost only", node.loc(key))
+                raise AnnotationError(f"{key} is {number}", node.loc(key))
+            if pname not in predicates:
+                raise AnnotationError(f"{key} qualifies {qualified}, not {pname}", node.loc(key))
             st.counts[key] = node[key]
-    if "anniversary" in node:
-        n = node["anniversary"]
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise AnnotationError("anniversary is an ordinal, a whole number of at least 1 (83 for \"the 83rd\")",
-                                  node.loc("anniversary"))
-        if pname not in ANNIVERSARY_PREDICATES:
-            raise AnnotationError(f"anniversary qualifies a commemoration ({', '.join(ANNIVERSARY_PREDICATES)}), "
-                                  f"not {pname}", node.loc("anniversary"))
-        st.counts["anniversary"] = n
     if "role" in node:
         if node["role"] not in ROLES:
             raise AnnotationError(f"unknown role {node['role']!r}; known: {', '.join(ROLES)}", node.loc("role"))

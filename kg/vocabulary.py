@@ -220,10 +220,16 @@ CAUSE_PREDICATES = ("causedBy", "cause")
 # which condition it holds ("only where …", "except in those cases when …", "if …"): on any statement, each
 # the source's words (one text or a list), found in the statement's quote.
 CLAUSE_QUALIFIERS = ("purpose", "condition")
-INTEGER_QUALIFIERS = ("seats",)   # seats a member holds in the body (a party's deputies on a committee)
-# Which anniversary a commemoration marks, as an ordinal number (83 for "the 83rd anniversary").
-ANNIVERSARY_PREDICATES = ("commemorates",)
+# Whole-number qualifiers (at least 1): the predicates each qualifies, and how an error names the number
+# and those predicates. 'seats': seats a member holds in the body (a party's deputies on a committee);
+# 'anniversary': which anniversary a commemoration marks, as an ordinal (83 for "the 83rd anniversary").
+INTEGER_QUALIFIERS = {
+    "seats": (tuple(name for name, p in PREDICATES.items() if p.membership), "a whole number of at least 1",
+              "memberOf or holdsPost only"),
+    "anniversary": (("commemorates",), 'an ordinal, a whole number of at least 1 (83 for "the 83rd")',
+                    "a commemoration (commemorates)"),
+}
 QUANTITY_QUALIFIERS = ("counts", "group", "maximum", "part_of", "breakdown_complete")   # number predicates
-QUALIFIERS = DATE_QUALIFIERS + ENTITY_QUALIFIERS + TEXT_QUALIFIERS + CLAUSE_QUALIFIERS + INTEGER_QUALIFIERS + \
-    QUANTITY_QUALIFIERS + (
-    "role", "approximate", "uncertain", "stance", "claimant", "concerns", "anniversary")
+QUALIFIERS = DATE_QUALIFIERS + ENTITY_QUALIFIERS + TEXT_QUALIFIERS + CLAUSE_QUALIFIERS + \
+    tuple(INTEGER_QUALIFIERS) + QUANTITY_QUALIFIERS + (
+    "role", "approximate", "uncertain", "stance", "claimant", "concerns")
