@@ -153,13 +153,13 @@ def load_annotations(sources_dir, sources: dict[str, Source], registry: dict[str
             try:
                 out.mentions.extend(_mentions(node, source, registry))
             except AnnotationError as exc:
-                errors.append(_placed(exc, mentions, i))
+                errors.append(yamlfile.placed(exc, mentions, i))
         statements = data.get("statements") or []
         for i, node in enumerate(statements):
             try:
                 st = _statement(node, source, sources, registry, policy.required)
             except AnnotationError as exc:
-                errors.append(_placed(exc, statements, i))
+                errors.append(yamlfile.placed(exc, statements, i))
                 continue
             key = (st.source, st.id)
             if key in seen_ids:
@@ -192,13 +192,6 @@ def _file_source(data, path, sources) -> Source:
         if data.get(key) is not None and not isinstance(data[key], list):
             raise AnnotationError("expected a list", data.loc(key))
     return sources[sid]
-
-
-def _placed(exc: AnnotationError, items, index: int) -> AnnotationError:
-    """An error without a place (an item that is not a mapping) gets the line of its list item."""
-    if exc.location is None:
-        exc = AnnotationError(exc.message, yamlfile.item_loc(items, index))
-    return exc
 
 
 def _mentions(node, source: Source, registry) -> list[Mention]:

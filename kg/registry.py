@@ -118,7 +118,7 @@ def load_registry(sources_dir, errors: list | None = None) -> dict[str, Entity]:
             try:
                 ent = _entity(node, verified)
             except AnnotationError as exc:
-                errors.append(exc if exc.location else AnnotationError(exc.message, yamlfile.item_loc(nodes, i)))
+                errors.append(yamlfile.placed(exc, nodes, i))
                 continue
             if ent.id in out:
                 errors.append(AnnotationError(
@@ -170,7 +170,7 @@ def _merge_links(path: Path, entities: dict[str, Entity], verified: dict, errors
         try:
             eid, link = _link_entry(node, verified)
         except AnnotationError as exc:
-            errors.append(exc if exc.location else AnnotationError(exc.message, yamlfile.item_loc(nodes, i)))
+            errors.append(yamlfile.placed(exc, nodes, i))
             continue
         ent = entities.get(eid)
         if ent is None:

@@ -80,6 +80,11 @@ def item_loc(items, index: int) -> Location | None:
     return items.loc(index) if isinstance(items, Seq) else None
 
 
+def placed(exc: AnnotationError, items, index: int) -> AnnotationError:
+    """An error without a place (an item that is not a mapping) gets the line of its list item."""
+    return exc if exc.location is not None else AnnotationError(exc.message, item_loc(items, index))
+
+
 def read_text(path) -> str:
     """A file's text exactly as stored (no newline translation); errors name the file."""
     from pathlib import Path
