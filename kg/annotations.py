@@ -66,7 +66,7 @@ class Statement:
     texts: dict[str, str] = field(default_factory=dict)              # unit/note/effect/issue
     concerns: list[str] = field(default_factory=list)                # bodies or persons a proposal… is about
     clauses: dict[str, list[str]] = field(default_factory=dict)      # purpose/condition, the source's words
-    counts: dict[str, int] = field(default_factory=dict)             # seats
+    counts: dict[str, int] = field(default_factory=dict)             # seats, anniversary (INTEGER_QUALIFIERS)
     role: str | None = None
     approximate: bool = False
     uncertain: str | None = None
