@@ -18,8 +18,8 @@ what the source itself asserts about exactly that item goes out:
 - only exact links (skos:exactMatch) at both ends, and no stand-ins: a government does not
   take part in a war in its country's place, and a country is no party's headquarters;
 - no qualifier that adds nothing (a point in time on a party membership), no value given twice
-  (the same day in two calendars, or a month or year already given as a day), and no month or
-  day whose calendar the text leaves open.
+  (the same day in two calendars, or a month or year already given as a day), no point in time
+  beside a start or end of the same item, and no month or day whose calendar the text leaves open.
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ def export_corpus(corpus, iris: Iris) -> Export:
         when = st.value if st.predicate in DATE_PROPERTIES else None
         candidates.append(_Line(claim, qualifiers, reference, when))
     lines = set()
-    for line in _once(candidates, out.skipped):
+    for line in _spans_over_points(_once(candidates, out.skipped), out.skipped):
         lines.add(line.text())
     out.lines = sorted(lines, key=lambda l: (int(l.split("\t")[0][1:]), l))
     return out
@@ -260,6 +260,19 @@ def _once(lines: list[_Line], skipped: Counter) -> list[_Line]:
                    and _preferred(o.when) and not _preferred(d) for o in group):
                 skipped["the same date in the other calendar"] += 1
                 continue
+            kept.append(line)
+    return kept
+
+
+def _spans_over_points(lines: list[_Line], skipped: Counter) -> list[_Line]:
+    """No point in time (P585) on an item the export gives a start or an end (P580, P582): a
+    revolution of 1905-1907 "in 1905" would read as a thing of one moment."""
+    spanned = {l.claim[0] for l in lines if l.claim[1] in ("P580", "P582")}
+    kept = []
+    for line in lines:
+        if line.claim[1] == "P585" and line.claim[0] in spanned:
+            skipped["a point in time of an item with a start or end"] += 1
+        else:
             kept.append(line)
     return kept
 

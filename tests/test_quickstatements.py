@@ -145,7 +145,7 @@ def test_the_trap_corpus_exports_only_what_its_source_asserts(traps):
         ["Q999999932", "P571", "+1905-10-13T00:00:00Z/11/J"],  # one founding day, once
         ["Q999999939", "P582", "+1906-00-00T00:00:00Z/9"],     # a year of unknown calendar goes
     ]
-    assert sum(result.skipped.values()) == 11
+    assert sum(result.skipped.values()) == 12
 
 
 @pytest.mark.parametrize("sid, reason", [
@@ -252,3 +252,11 @@ def test_a_span_between_two_dates_is_no_wikidata_time(traps):
     span = dataclasses.replace(over, precision="span")    # as issue 10's vague spans carry
     assert qs_time(span) is None
     assert export_only(traps, "rising-over", value=span).skipped == {"a span of dates, not one date": 1}
+
+
+def test_no_point_in_time_beside_a_start_or_an_end(traps):
+    alone = export_only(traps, "rising-year")
+    assert [l.split("\t")[1:3] for l in alone.lines] == [["P585", "+1905-00-00T00:00:00Z/9"]]
+    result = export_only(traps, "rising-year", "rising-over")
+    assert [l.split("\t")[1] for l in result.lines] == ["P582"]
+    assert result.skipped == {"a point in time of an item with a start or end": 1}
