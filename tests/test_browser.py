@@ -175,6 +175,7 @@ def test_time_to_first_result_and_page_weight(browser, server, figures):
 
 
 def test_switch_to_timeline_and_back(browser, server):
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.action_chains import ActionChains
     browser.get(server + "/query?example=julian-months-and-spans")
     wait(browser, visible("#view-table table.results"), "the result table")
@@ -186,12 +187,19 @@ def test_switch_to_timeline_and_back(browser, server):
     assert "view=timeline" in browser.current_url
     browser.execute_script("document.getElementById('view-timeline').scrollIntoView()")
     time.sleep(0.5)                             # vis-timeline lays items out again after the first paint
-    item = browser.execute_script("""
-        const box = document.querySelector('#view-timeline .vis-center').getBoundingClientRect();
-        return [...document.querySelectorAll('#view-timeline .vis-item.vis-range')].find(e => {
-            const r = e.getBoundingClientRect();
-            return r.top >= box.top && r.bottom <= box.bottom && r.top >= 0 && r.bottom <= innerHeight; });""")
-    ActionChains(browser).move_to_element(item).click().perform()
+    for attempt in range(5):                    # and may redraw an item between finding and clicking it
+        item = browser.execute_script("""
+            const box = document.querySelector('#view-timeline .vis-center').getBoundingClientRect();
+            return [...document.querySelectorAll('#view-timeline .vis-item.vis-range')].find(e => {
+                const r = e.getBoundingClientRect();
+                return r.top >= box.top && r.bottom <= box.bottom && r.top >= 0 && r.bottom <= innerHeight; });""")
+        try:
+            ActionChains(browser).move_to_element(item).click().perform()
+            break
+        except StaleElementReferenceException:
+            time.sleep(0.3)
+    else:
+        pytest.fail("every timeline item found was redrawn before it could be clicked")
     wait(browser, visible("#detail dl"), "the detail of a timeline item")
     shot(browser, "03-timeline")
     css(browser, ".views button[data-view=table]")[0].click()
