@@ -34,7 +34,7 @@ def entity_ref(node, key, registry, allowed=None) -> str:
 
 
 def concerned(node, pname: str, registry) -> list[str]:
-    """The entity ids of 'concerns': one id or a list of distinct ids, each a body, a person or a place."""
+    """The entity ids of 'concerns': one id or a list of distinct ids, each a body, a person, a place or a congress."""
     loc = node.loc("concerns")
     if pname not in CONCERNING_PREDICATES:
         raise AnnotationError(f"concerns qualifies a proposal, demand, decision or act, a characterisation or "
@@ -51,7 +51,7 @@ def concerned(node, pname: str, registry) -> list[str]:
             raise AnnotationError(f"unknown entity id {eid!r} (define it in sources/entities/)", loc)
         if registry[eid].cls not in CONCERNED_CLASSES:
             raise AnnotationError(f"{eid} is a {registry[eid].cls}; a proposal, demand, decision or act concerns "
-                                  f"a body, a person or a place", loc)
+                                  f"a body, a person, a place or a congress", loc)
         out.append(eid)
     return out
 

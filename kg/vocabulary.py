@@ -209,8 +209,12 @@ ADDRESSEE_CLASSES = AGENT_CLASSES
 # A forecast or characterisation (describedAs) and an outcome in the text's words may concern a body, a
 # person or a place too ("heroic Poland", "lift the state of emergency in Poland"): a place a claim is about
 # is not where it was made (that is 'place').
+# A congress, the gathering of delegates a task is set to ("the workers' forthcoming congress in Moscow, and
+# the congress of the Peasant Union"), is a body for this purpose though its class is an event; a standing
+# congress of soviets (CongressOfSoviets) is a soviet, hence a body, already. Other events stay out: what an
+# act did to an event is actedUpon, partOfEvent or outcome, not what a proposal is about.
 CONCERNING_PREDICATES = ("proposed", "demanded", "decided", "enacted", "describedAs", "outcome")
-CONCERNED_CLASSES = AGENT_CLASSES | PLACE_CLASSES
+CONCERNED_CLASSES = AGENT_CLASSES | PLACE_CLASSES | {"Congress"}
 TEXT_QUALIFIERS = ("unit", "note", "effect", "issue")
 # The predicates that take an 'issue': which issue of a periodical a text appeared in, in the text's words ("No. 5").
 ISSUE_PREDICATES = ("publishedIn",)
