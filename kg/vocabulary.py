@@ -69,7 +69,10 @@ IDEAS = IDEA_CLASSES
 
 PREDICATES = {p.name: p for p in [
     # -- relations between entities --
-    _p("locatedIn", "entity", None, PLACES, doc="where a body sat or an event took place"),
+    # A person's stay is a locatedIn too, dated by its statement: 'when' a time the person was there,
+    # 'start' and 'end' when the stay began and ended, each a date or a span of bounds as the text gives them.
+    _p("locatedIn", "entity", None, PLACES,
+       doc="where a body sat, an event took place or a person stayed; a stay's 'start' and 'end' date it"),
     _p("subOrganizationOf", "entity", ORGS, ORGS,
        doc="a district soviet of a city soviet, an executive committee of its soviet"),
     _p("factionOf", "entity", {"Faction"}, {"Party"}, doc="Bolsheviks and Mensheviks within the RSDLP"),

@@ -4,6 +4,7 @@ proposed, and a remark on the state of the evidence."""
 from pathlib import Path
 
 import pytest
+from rdflib.namespace import RDF
 
 from kg.config import PROJECT_ROOT
 from kg.corpus import load_corpus
@@ -62,3 +63,48 @@ def test_the_congress_example_passes_the_checker(tmp_path):
     from tests.test_docs import _load_example
     [st] = _load_example(tmp_path, "lenin-1905", containing="workers-congress-moscow-1905").annotations.statements
     assert st.concerns[-2:] == ["workers-congress-moscow-1905", "peasant-union-second-congress-1905"]
+
+
+# -- a person's stay, dated by its statement --
+
+def test_a_persons_stay_is_dated_by_its_statement_with_only_the_bounds_given(corpus_dir):
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+    append(corpus_dir, f"""  - subject: ivan-testov
+    predicate: locatedIn
+    object: testgrad
+    start: {{before: 1905-10, calendar: julian}}
+    end: {{after: 1905-12-01, calendar: julian, written: "562 deputies"}}
+    quote: "{QUOTE}"
+""")
+    quads = make_quads(load_corpus(corpus_dir), BASE).quads
+    k, e = kg_namespace(BASE), Iris(BASE).entity
+    assert any(q[:3] == (e("ivan-testov"), k.locatedIn, e("testgrad")) for q in quads)
+    [node] = {q[0] for q in quads if q[1:3] == (RDF.predicate, k.locatedIn)} & \
+        {q[0] for q in quads if q[1:3] == (RDF.subject, e("ivan-testov"))}
+    [start] = {q[2] for q in quads if q[:2] == (node, k.startTime)}
+    [end] = {q[2] for q in quads if q[:2] == (node, k.endTime)}
+    facts = {(q[0], q[1]): q[2] for q in quads if q[0] in (start, end)}
+    # Julian bounds, inclusive: "before October 1905" ends on 31 October (13 November Gregorian);
+    # "after 1 December 1905" begins on that day (14 December Gregorian); no bound the text did not give
+    assert facts[(start, k.latestGregorian)] == Literal("1905-11-13", datatype=XSD.date)
+    assert facts[(end, k.earliestGregorian)] == Literal("1905-12-14", datatype=XSD.date)
+    assert (start, k.earliestGregorian) not in facts and (end, k.latestGregorian) not in facts
+    assert facts[(end, k.asWritten)] == Literal("562 deputies")
+
+
+def test_stalins_and_kamenevs_stay_in_siberia_ends_after_the_revolution_with_no_later_bound():
+    statements = bundled("nin-1932")
+    for sid, person in (("stalin-locatedin-33b8395b", "stalin"), ("kamenev-locatedin-c62c1241", "kamenev")):
+        st = statements[sid]
+        assert (st.subject, st.predicate, st.object) == (person, "locatedIn", "siberia")
+        end = st.dates["end"]
+        assert end.after.value == "1917-02" and end.before is None, sid
+        assert end.written in st.evidence.quote and set(st.dates) == {"end"}, sid
+
+
+def test_the_stay_example_passes_the_checker(tmp_path):
+    from tests.test_docs import _load_example
+    [st] = _load_example(tmp_path, "nin-1932", containing="returned from Siberia").annotations.statements
+    assert (st.subject, st.predicate, st.object) == ("stalin", "locatedIn", "siberia")
+    assert st.dates["end"].earliest.isoformat() == "1917-02-14" and st.dates["end"].latest is None
