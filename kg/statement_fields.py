@@ -114,6 +114,11 @@ def qualifiers(node, st, pred: Predicate, registry, calendar) -> None:
     for key in CLAUSE_QUALIFIERS:
         if key in node:
             st.clauses[key] = clause(node, key)
+            # the value says what was done, held or proposed; the clause its aim or condition, not both
+            repeated = [text for text in st.clauses[key] if isinstance(st.value, str) and text in st.value]
+            if repeated:
+                raise AnnotationError(f"the {key} {repeated[0]!r} is also in the value: give it once, as the {key}, "
+                                      "and the value without it", node.loc(key))
     if "effect" in node and pname not in CAUSE_PREDICATES:
         raise AnnotationError(f"effect qualifies a cause ({', '.join(CAUSE_PREDICATES)}), not {pname}",
                               node.loc("effect"))

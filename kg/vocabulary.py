@@ -227,6 +227,13 @@ CAUSE_PREDICATES = ("causedBy", "cause")
 # which condition it holds ("only where …", "except in those cases when …", "if …"): on any statement, each
 # the source's words (one text or a list), found in the statement's quote.
 CLAUSE_QUALIFIERS = ("purpose", "condition")
+# What a condition qualifies depends on the predicate. The value of a proposal, demand, decision or act is
+# what was proposed, demanded, decided or done, and such a speech act or act holds as made whatever its
+# content: Stalin and Kamenev defended "support for the Provisional Government to the extent that the latter
+# worked on behalf of that revolution" without condition, and the extent is a condition of the support they
+# proposed. On these predicates a condition is the condition of what is proposed, demanded, decided or done;
+# on any other, the statement holds only under it. Either way the Wikidata export leaves the statement out.
+CONTENT_CONDITION_PREDICATES = ("proposed", "demanded", "decided", "enacted")
 # Whole-number qualifiers (at least 1): the predicates each qualifies, and how an error names the number
 # and those predicates. 'seats': seats a member holds in the body (a party's deputies on a committee);
 # 'anniversary': which anniversary a commemoration marks, as an ordinal (83 for "the 83rd anniversary").

@@ -108,3 +108,59 @@ def test_the_stay_example_passes_the_checker(tmp_path):
     [st] = _load_example(tmp_path, "nin-1932", containing="returned from Siberia").annotations.statements
     assert (st.subject, st.predicate, st.object) == ("stalin", "locatedIn", "siberia")
     assert st.dates["end"].earliest.isoformat() == "1917-02-14" and st.dates["end"].latest is None
+
+
+# -- what a condition conditions --
+
+def test_check_refuses_a_condition_also_folded_into_the_value(corpus_dir):
+    statement = ("subject: ivan-testov\n    predicate: proposed\n    value: \"The Soviet had 562 deputies\"\n"
+                 "    stance: proposes\n    condition: \"562 deputies\"")
+    line, at = refused(corpus_dir, statement, "condition", "is also in the value: give it once, as the condition")
+    assert at == line + statement.count("\n")
+
+
+def test_the_export_leaves_out_every_conditional_statement_and_says_which_reading(corpus_dir):
+    import dataclasses
+
+    from kg.quickstatements import export_corpus
+    from tests.conftest import WIKIDATA_FIXTURES
+    corpus = load_corpus(WIKIDATA_FIXTURES / "traps")
+    template = next(s for s in corpus.annotations.statements if s.id == "founded-julian")
+    condition = {"condition": ["only where the Soviets led"]}
+    cases = (dataclasses.replace(template, clauses=condition),
+             dataclasses.replace(template, predicate="decided", stance="decides", value="to strike", clauses=condition))
+    annotations = dataclasses.replace(corpus.annotations, statements=list(cases))
+    result = export_corpus(dataclasses.replace(corpus, annotations=annotations), Iris(BASE))
+    assert result.lines == []
+    assert result.skipped == {"holds only under a condition": 1, "what it decided holds only under a condition": 1}
+
+
+def test_stalins_and_kamenevs_proposal_carries_its_condition_apart_from_what_they_proposed():
+    statements = bundled("nin-1932")
+    for sid in ("stalin-proposed-5e395779", "kamenev-proposed-c532cfe7"):
+        st = statements[sid]
+        assert st.clauses["condition"] == ["to the extent that the latter worked on behalf of that revolution"], sid
+        assert st.value.endswith("support for the Provisional Government"), sid
+
+
+def test_the_conditions_query_gives_each_condition_the_reading_of_its_predicate():
+    import csv
+
+    from kg.vocabulary import CONTENT_CONDITION_PREDICATES
+    path = PROJECT_ROOT / "queries" / "cq-model3-aims-and-conditions.tsv"
+    with path.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    conditions = [r for r in rows if r["?qualifier"].endswith("#condition>")]
+    content = {r["?predicate"].rsplit("#", 1)[1].rstrip(">") for r in conditions if r["?conditionOf"] == '"content"'}
+    statement = {r["?predicate"].rsplit("#", 1)[1].rstrip(">") for r in conditions if r["?conditionOf"] == '"statement"'}
+    assert content and statement and content <= set(CONTENT_CONDITION_PREDICATES)
+    assert not statement & set(CONTENT_CONDITION_PREDICATES)
+    assert {"proposed", "enacted"} <= content
+    assert all(r["?conditionOf"] == "" for r in rows if r["?qualifier"].endswith("#purpose>"))
+
+
+def test_the_proposed_condition_example_passes_the_checker(tmp_path):
+    from tests.test_docs import _load_example
+    [st] = _load_example(tmp_path, "nin-1932", containing="condition:").annotations.statements
+    assert (st.subject, st.predicate, st.clauses["condition"]) == (
+        "kamenev", "proposed", ["to the extent that the latter worked on behalf of that revolution"])
