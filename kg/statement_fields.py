@@ -15,9 +15,8 @@ from kg.quantity import COUNTED, DEFAULT_COUNTED, GROUPINGS, Quantity, QuantityE
 from kg.sources import SLUG
 from kg.vocabulary import (ADDRESSED_PREDICATES, ADDRESSEE_CLASSES, CAUSE_PREDICATES, CLAIMANT_CLASSES,
                            CLAUSE_QUALIFIERS, CONCERNED_CLASSES, CONCERNING_PREDICATES, DATE_QUALIFIERS,
-                           DESTINATION_CLASSES, ENTITY_QUALIFIERS,
-                           INTEGER_QUALIFIERS, ISSUE_PREDICATES, ROLE_PREDICATES, ROLES, STANCES, TEXT_QUALIFIERS,
-                           Predicate)
+                           DESTINATION_CLASSES, ENTITY_QUALIFIERS, INTEGER_QUALIFIERS, ISSUE_PREDICATES,
+                           PREDICATE_STANCES, ROLE_PREDICATES, ROLES, STANCES, TEXT_QUALIFIERS, Predicate)
 
 README = "sources/README.md"
 
@@ -164,6 +163,9 @@ def qualifiers(node, st, pred: Predicate, registry, calendar) -> None:
             raise AnnotationError(f"unknown stance {node['stance']!r}; known: {', '.join(STANCES)} "
                                   f"(see {README})", node.loc("stance"))
         st.stance = node["stance"]
+    if st.stance not in PREDICATE_STANCES.get(pname, STANCES):
+        raise AnnotationError(f"{pname} takes the stance {' or '.join(PREDICATE_STANCES[pname])}, not {st.stance}",
+                              node.loc("stance") if "stance" in node else node.loc("predicate"))
     if "uncertain" in node:
         if not isinstance(node["uncertain"], str) or not node["uncertain"].strip():
             raise AnnotationError("uncertain says, in words, what the text leaves unclear", node.loc("uncertain"))

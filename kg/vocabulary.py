@@ -181,6 +181,11 @@ PREDICATES = {p.name: p for p in [
     _p("describedAs", "text", None,
        doc="what the text says an entity is or was: a characterisation, a status or a judgement ('the axis of "
            "all events', 'the supreme organ'), with the stance of whoever makes it"),
+    # What the sources allow us to know of an entity ("the data we possess are even more incomplete") says
+    # nothing of what the entity was: a remark on the evidence is kept out of its characterisations.
+    _p("evidenceRemark", "text", None,
+       doc="a remark on the state of the evidence about an entity, in the text's words (what is known of it, "
+           "how complete the data are), not a characterisation of the entity (that is describedAs)"),
     _p("demanded", "text", AGENTS, doc="a demand a body or person made (not a decision or an act)"),
     _p("proposed", "text", AGENTS | PUBLICATIONS, doc="a proposal or advice that something be done"),
     _p("decided", "text", AGENTS, doc="a decision or resolution a body took"),
@@ -197,6 +202,9 @@ PREDICATES = {p.name: p for p in [
 # Only the stances in FACT_STANCES also give the direct triple: the "what happened" view.
 STANCES = ("asserts", "reports", "alleges", "proposes", "demands", "decides", "enacts", "predicts", "denies")
 FACT_STANCES = ("asserts", "decides", "enacts")
+# The stances a predicate admits, where not all: a remark on the evidence is made, the author's own or
+# reported, and is no proposal, demand, decision, act, forecast, charge or denial.
+PREDICATE_STANCES = {"evidenceRemark": ("asserts", "reports")}
 
 # Qualifier keys a statement may carry beside subject/predicate/object.
 DATE_QUALIFIERS = ("when", "start", "end", "as_of")

@@ -164,3 +164,44 @@ def test_the_proposed_condition_example_passes_the_checker(tmp_path):
     [st] = _load_example(tmp_path, "nin-1932", containing="condition:").annotations.statements
     assert (st.subject, st.predicate, st.clauses["condition"]) == (
         "kamenev", "proposed", ["to the extent that the latter worked on behalf of that revolution"])
+
+
+# -- a remark on the state of the evidence --
+
+REMARK = "subject: testgrad-soviet\n    predicate: evidenceRemark\n    value: \"the data we possess are incomplete\"\n"
+
+
+@pytest.mark.parametrize("statement, field, message", [
+    (REMARK + "    stance: predicts", "stance", "evidenceRemark takes the stance asserts or reports, not predicts"),
+    (REMARK + "    stance: alleges", "stance", "evidenceRemark takes the stance asserts or reports, not alleges"),
+    ("subject: testgrad-soviet\n    predicate: evidenceRemark\n    object: testgrad", "object", "not an 'object'"),
+])
+def test_check_refuses_a_remark_on_the_evidence_that_is_no_assertion_or_report_or_no_words(
+        corpus_dir, statement, field, message):
+    line, at = refused(corpus_dir, statement, field, message)
+    assert line <= at <= line + statement.count("\n")
+
+
+def test_a_remark_on_the_evidence_is_a_triple_of_its_own_and_no_characterisation(corpus_dir):
+    from rdflib import Literal
+    append(corpus_dir, f"  - {REMARK}    quote: \"{QUOTE}\"\n  - {REMARK}    stance: reports\n"
+                       f"    attribution: quoted:trotsky\n    quote: \"{QUOTE}\"\n")
+    quads = make_quads(load_corpus(corpus_dir), BASE).quads
+    k, e = kg_namespace(BASE), Iris(BASE).entity
+    words = Literal("the data we possess are incomplete", lang="en")
+    assert [q[:3] for q in quads if q[1] == k.evidenceRemark] == [(e("testgrad-soviet"), k.evidenceRemark, words)]
+    nodes = {q[0] for q in quads if q[1:3] == (RDF.predicate, k.evidenceRemark)}
+    assert len(nodes) == 2      # the reported one is a statement only, no direct triple
+    assert not any(q[1] == k.describedAs or q[1:3] == (RDF.predicate, k.describedAs) for q in quads)
+
+
+def test_nins_remark_on_the_peasant_soviets_is_on_the_evidence_with_its_id_kept():
+    st = bundled("nin-1932")["peasant-soviets-1905-describedas-99963091"]
+    assert (st.subject, st.predicate, st.value, st.stance) == (
+        "peasant-soviets-1905", "evidenceRemark", "the data we possess are even more incomplete", "asserts")
+
+
+def test_the_evidence_remark_example_passes_the_checker(tmp_path):
+    from tests.test_docs import _load_example
+    [st] = _load_example(tmp_path, "nin-1932", containing="evidenceRemark").annotations.statements
+    assert (st.subject, st.predicate) == ("peasant-soviets-1905", "evidenceRemark")
