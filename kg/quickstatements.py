@@ -32,7 +32,7 @@ from datetime import date
 from kg.calendar import AMBIGUOUS, GREGORIAN, JULIAN, WIKIDATA_PRECISION, YEAR, HistoricalDate
 from kg.corpus import load_corpus
 from kg.iris import Iris
-from kg.vocabulary import CLASSES, EVENT_CLASSES, ORGANISATION_CLASSES, PLACE_CLASSES
+from kg.vocabulary import CLASSES, CONTENT_CONDITION_PREDICATES, EVENT_CLASSES, ORGANISATION_CLASSES, PLACE_CLASSES
 
 # Wikidata's limit on the length of a string or monolingual text value.
 MAX_TEXT = 1500
@@ -150,6 +150,8 @@ def _unsayable(st) -> str | None:
     if st.uncertain:
         return "marked uncertain"
     if getattr(st, "clauses", {}).get("condition"):
+        if st.predicate in CONTENT_CONDITION_PREDICATES:
+            return f"what it {st.predicate} holds only under a condition"
         return "holds only under a condition"
     return None
 

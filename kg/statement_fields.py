@@ -15,9 +15,8 @@ from kg.quantity import COUNTED, DEFAULT_COUNTED, GROUPINGS, Quantity, QuantityE
 from kg.sources import SLUG
 from kg.vocabulary import (ADDRESSED_PREDICATES, ADDRESSEE_CLASSES, CAUSE_PREDICATES, CLAIMANT_CLASSES,
                            CLAUSE_QUALIFIERS, CONCERNED_CLASSES, CONCERNING_PREDICATES, DATE_QUALIFIERS,
-                           DESTINATION_CLASSES, ENTITY_QUALIFIERS,
-                           INTEGER_QUALIFIERS, ISSUE_PREDICATES, ROLE_PREDICATES, ROLES, STANCES, TEXT_QUALIFIERS,
-                           Predicate)
+                           DESTINATION_CLASSES, ENTITY_QUALIFIERS, INTEGER_QUALIFIERS, ISSUE_PREDICATES,
+                           PREDICATE_STANCES, ROLE_PREDICATES, ROLES, STANCES, TEXT_QUALIFIERS, Predicate)
 
 README = "sources/README.md"
 
@@ -34,7 +33,7 @@ def entity_ref(node, key, registry, allowed=None) -> str:
 
 
 def concerned(node, pname: str, registry) -> list[str]:
-    """The entity ids of 'concerns': one id or a list of distinct ids, each a body, a person or a place."""
+    """The entity ids of 'concerns': one id or a list of distinct ids, each a body, a person, a place or a congress."""
     loc = node.loc("concerns")
     if pname not in CONCERNING_PREDICATES:
         raise AnnotationError(f"concerns qualifies a proposal, demand, decision or act, a characterisation or "
@@ -51,7 +50,7 @@ def concerned(node, pname: str, registry) -> list[str]:
             raise AnnotationError(f"unknown entity id {eid!r} (define it in sources/entities/)", loc)
         if registry[eid].cls not in CONCERNED_CLASSES:
             raise AnnotationError(f"{eid} is a {registry[eid].cls}; a proposal, demand, decision or act concerns "
-                                  f"a body, a person or a place", loc)
+                                  f"a body, a person, a place or a congress", loc)
         out.append(eid)
     return out
 
@@ -114,6 +113,11 @@ def qualifiers(node, st, pred: Predicate, registry, calendar) -> None:
     for key in CLAUSE_QUALIFIERS:
         if key in node:
             st.clauses[key] = clause(node, key)
+            # the value says what was done, held or proposed; the clause its aim or condition, not both
+            repeated = [text for text in st.clauses[key] if isinstance(st.value, str) and text in st.value]
+            if repeated:
+                raise AnnotationError(f"the {key} {repeated[0]!r} is also in the value: give it once, as the {key}, "
+                                      "and the value without it", node.loc(key))
     if "effect" in node and pname not in CAUSE_PREDICATES:
         raise AnnotationError(f"effect qualifies a cause ({', '.join(CAUSE_PREDICATES)}), not {pname}",
                               node.loc("effect"))
@@ -159,6 +163,9 @@ def qualifiers(node, st, pred: Predicate, registry, calendar) -> None:
             raise AnnotationError(f"unknown stance {node['stance']!r}; known: {', '.join(STANCES)} "
                                   f"(see {README})", node.loc("stance"))
         st.stance = node["stance"]
+    if st.stance not in PREDICATE_STANCES.get(pname, STANCES):
+        raise AnnotationError(f"{pname} takes the stance {' or '.join(PREDICATE_STANCES[pname])}, not {st.stance}",
+                              node.loc("stance") if "stance" in node else node.loc("predicate"))
     if "uncertain" in node:
         if not isinstance(node["uncertain"], str) or not node["uncertain"].strip():
             raise AnnotationError("uncertain says, in words, what the text leaves unclear", node.loc("uncertain"))

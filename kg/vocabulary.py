@@ -69,7 +69,10 @@ IDEAS = IDEA_CLASSES
 
 PREDICATES = {p.name: p for p in [
     # -- relations between entities --
-    _p("locatedIn", "entity", None, PLACES, doc="where a body sat or an event took place"),
+    # A person's stay is a locatedIn too, dated by its statement: 'when' a time the person was there,
+    # 'start' and 'end' when the stay began and ended, each a date or a span of bounds as the text gives them.
+    _p("locatedIn", "entity", None, PLACES,
+       doc="where a body sat, an event took place or a person stayed; a stay's 'start' and 'end' date it"),
     _p("subOrganizationOf", "entity", ORGS, ORGS,
        doc="a district soviet of a city soviet, an executive committee of its soviet"),
     _p("factionOf", "entity", {"Faction"}, {"Party"}, doc="Bolsheviks and Mensheviks within the RSDLP"),
@@ -178,6 +181,11 @@ PREDICATES = {p.name: p for p in [
     _p("describedAs", "text", None,
        doc="what the text says an entity is or was: a characterisation, a status or a judgement ('the axis of "
            "all events', 'the supreme organ'), with the stance of whoever makes it"),
+    # What the sources allow us to know of an entity ("the data we possess are even more incomplete") says
+    # nothing of what the entity was: a remark on the evidence is kept out of its characterisations.
+    _p("evidenceRemark", "text", None,
+       doc="a remark on the state of the evidence about an entity, in the text's words (what is known of it, "
+           "how complete the data are), not a characterisation of the entity (that is describedAs)"),
     _p("demanded", "text", AGENTS, doc="a demand a body or person made (not a decision or an act)"),
     _p("proposed", "text", AGENTS | PUBLICATIONS, doc="a proposal or advice that something be done"),
     _p("decided", "text", AGENTS, doc="a decision or resolution a body took"),
@@ -194,6 +202,9 @@ PREDICATES = {p.name: p for p in [
 # Only the stances in FACT_STANCES also give the direct triple: the "what happened" view.
 STANCES = ("asserts", "reports", "alleges", "proposes", "demands", "decides", "enacts", "predicts", "denies")
 FACT_STANCES = ("asserts", "decides", "enacts")
+# The stances a predicate admits, where not all: a remark on the evidence is made, the author's own or
+# reported, and is no proposal, demand, decision, act, forecast, charge or denial.
+PREDICATE_STANCES = {"evidenceRemark": ("asserts", "reports")}
 
 # Qualifier keys a statement may carry beside subject/predicate/object.
 DATE_QUALIFIERS = ("when", "start", "end", "as_of")
@@ -209,8 +220,12 @@ ADDRESSEE_CLASSES = AGENT_CLASSES
 # A forecast or characterisation (describedAs) and an outcome in the text's words may concern a body, a
 # person or a place too ("heroic Poland", "lift the state of emergency in Poland"): a place a claim is about
 # is not where it was made (that is 'place').
+# A congress, the gathering of delegates a task is set to ("the workers' forthcoming congress in Moscow, and
+# the congress of the Peasant Union"), is a body for this purpose though its class is an event; a standing
+# congress of soviets (CongressOfSoviets) is a soviet, hence a body, already. Other events stay out: what an
+# act did to an event is actedUpon, partOfEvent or outcome, not what a proposal is about.
 CONCERNING_PREDICATES = ("proposed", "demanded", "decided", "enacted", "describedAs", "outcome")
-CONCERNED_CLASSES = AGENT_CLASSES | PLACE_CLASSES
+CONCERNED_CLASSES = AGENT_CLASSES | PLACE_CLASSES | {"Congress"}
 TEXT_QUALIFIERS = ("unit", "note", "effect", "issue")
 # The predicates that take an 'issue': which issue of a periodical a text appeared in, in the text's words ("No. 5").
 ISSUE_PREDICATES = ("publishedIn",)
@@ -220,6 +235,13 @@ CAUSE_PREDICATES = ("causedBy", "cause")
 # which condition it holds ("only where …", "except in those cases when …", "if …"): on any statement, each
 # the source's words (one text or a list), found in the statement's quote.
 CLAUSE_QUALIFIERS = ("purpose", "condition")
+# What a condition qualifies depends on the predicate. The value of a proposal, demand, decision or act is
+# what was proposed, demanded, decided or done, and such a speech act or act holds as made whatever its
+# content: Stalin and Kamenev defended "support for the Provisional Government to the extent that the latter
+# worked on behalf of that revolution" without condition, and the extent is a condition of the support they
+# proposed. On these predicates a condition is the condition of what is proposed, demanded, decided or done;
+# on any other, the statement holds only under it. Either way the Wikidata export leaves the statement out.
+CONTENT_CONDITION_PREDICATES = ("proposed", "demanded", "decided", "enacted")
 # Whole-number qualifiers (at least 1): the predicates each qualifies, and how an error names the number
 # and those predicates. 'seats': seats a member holds in the body (a party's deputies on a committee);
 # 'anniversary': which anniversary a commemoration marks, as an ordinal (83 for "the 83rd anniversary").

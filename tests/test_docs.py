@@ -68,7 +68,7 @@ def test_the_relations_example_passes_the_checker(tmp_path):
 
 
 def test_the_quantity_example_passes_the_checker(tmp_path):
-    statements = _load_example(tmp_path, "nin-1932").annotations.statements
+    statements = _load_example(tmp_path, "nin-1932", containing="workersRepresented").annotations.statements
     bounds = statements[0].quantity
     assert (bounds.lower, bounds.lower_exclusive, bounds.amount) == (100000, True, None)
     assert statements[1].maximum and statements[1].quantity.upper == 25

@@ -307,7 +307,7 @@ def test_the_transcriber_of_the_online_editions_is_no_longer_a_doubtful_contribu
 
 @pytest.mark.parametrize("statement, field, message", [
     ("subject: testgrad-soviet\n    predicate: describedAs\n    value: \"will not allow it\"\n    concerns: test-arrest",
-     "concerns", "test-arrest is a Arrest; a proposal, demand, decision or act concerns a body, a person or a place"),
+     "concerns", "test-arrest is a Arrest; a proposal, demand, decision or act concerns a body, a person, a place or a congress"),
     ("subject: testgrad-soviet\n    predicate: activity\n    value: \"met\"\n    concerns: testgrad",
      "concerns", "concerns qualifies a proposal, demand, decision or act"),
     ("subject: ivan-testov\n    predicate: proposed\n    value: \"its removal\"\n    stance: proposes\n"
