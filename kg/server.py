@@ -1,5 +1,5 @@
-"""Runs the app under Granian, a WSGI server whose HTTP and socket work is done in Rust, and
-supervises what it starts.
+"""Runs the app under Granian, a server whose HTTP and socket work is done in Rust (the WSGI app
+behind its ASGI interface, kg.asgi), and supervises what it starts.
 
 Measured on the point look-up over loopback, Granian costs about half of what waitress cost per
 request (bench/bench.py). `http_workers` HTTP worker processes (each its own GIL) take the
