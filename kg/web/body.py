@@ -14,6 +14,7 @@ from kg.errors import KgError, PayloadTooLarge
 
 TOO_LARGE = "kg.body_too_large"
 TOO_SLOW = "kg.body_too_slow"     # set by kg.asgi when a body did not arrive in time
+_READ = 64 * 1024
 
 
 class BodyTimeout(KgError):
@@ -21,7 +22,6 @@ class BodyTimeout(KgError):
 
     status = 408
     exit_code = 2
-_READ = 64 * 1024
 
 
 class BodyLimit:
