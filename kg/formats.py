@@ -5,6 +5,7 @@ Shared by the endpoint (Accept header, `format` parameter) and the CLI (`--forma
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -30,7 +31,9 @@ RESULTS = [
 GRAPHS = [
     Format("turtle", "text/turtle", "ttl", ox.RdfFormat.TURTLE, ("application/x-turtle",)),
     Format("ntriples", "application/n-triples", "nt", ox.RdfFormat.N_TRIPLES, ("text/plain",)),
-    Format("jsonld", "application/ld+json", "jsonld", ox.RdfFormat.JSON_LD, ("application/json",)),
+    # `format=json` for a graph means its JSON serialisation: SPARQLWrapper sends that (with
+    # `Accept: */*`) when asked for JSON from a CONSTRUCT or DESCRIBE, and reads JSON-LD back
+    Format("jsonld", "application/ld+json", "jsonld", ox.RdfFormat.JSON_LD, ("application/json", "json")),
     Format("rdfxml", "application/rdf+xml", "rdf", ox.RdfFormat.RDF_XML, ("application/xml", "text/xml")),
 ]
 DATASETS = [
@@ -124,11 +127,26 @@ def names_a_type(accept: str | None) -> bool:
 # "a\nb". In the XML they write, a CR byte can only come from a literal's text, in element
 # content or an attribute value, where the character reference &#13; means exactly CR.
 _XML_FORMATS = {"xml", "rdfxml"}
+# Characters XML 1.0 cannot carry at all, raw or as a character reference (§2.2): C0 controls
+# but TAB, LF and CR, and U+FFFE and U+FFFF (surrogates cannot occur in UTF-8). pyoxigraph
+# writes them raw, and every XML parser then refuses the whole answer; a literal made by a
+# query (BIND("\u0000" AS ?x)) is enough. Such an answer is not acceptable in XML: a 406 that
+# names the character and the formats that carry it, rather than a document no client can read.
+_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 
 
 def finish(fmt: Format, body: bytes) -> bytes:
-    """The last touch on a serialised answer before it leaves: CR escaped in the XML formats."""
-    if fmt.name in _XML_FORMATS and b"\r" in body:
+    """The last touch on a serialised answer before it leaves: CR escaped in the XML formats,
+    and an answer XML cannot carry refused in them."""
+    if fmt.name not in _XML_FORMATS:
+        return body
+    bad = _NOT_XML.search(body)
+    if bad is not None:
+        char = bad.group().decode("utf-8")
+        others = ", ".join(f.name for f in (RESULTS if fmt in RESULTS else GRAPHS) if f.name not in _XML_FORMATS)
+        raise NotAcceptable(f"the answer holds the character U+{ord(char):04X}, which XML 1.0 cannot carry: "
+                            f"ask for {others}")
+    if b"\r" in body:
         return body.replace(b"\r", b"&#13;")
     return body
 

@@ -79,6 +79,13 @@ _CLAUSES = ("select", "group", "order", "having")
 # query nests these, and keeps the worst case of a 1 MB query under a second of parsing.
 _REREAD_CALLS = frozenset(("regex", "substr", "replace", "group_concat"))
 MAX_REREAD_NESTING = 6
+# Oxigraph joins the triple patterns of a query one after another, recursing once for each:
+# pyoxigraph 0.5.13 overflows its stack (a segmentation fault) at about 9,000 patterns, in one
+# group or spread over several, however short the query (9 bytes a pattern), and its planner
+# alone takes seconds past 100 unconnected patterns. A thousand is far past any honest query.
+MAX_PATTERNS = 1_000
+_PATTERN_ENDS = frozenset((".", ";", ","))
+_TERMS = frozenset((VAR, IRI, PNAME, STRING, NUMBER_, BNODE_))
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _RISKY_IN_IRI = re.compile(r"[#'()\[\]!]|[sS][eE][rR][vV][iI][cC][eE]")
 _LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -266,6 +273,7 @@ class _Pass:
         service_state = 0          # 1: after SERVICE, 2: after SERVICE SILENT
         operand = False            # the token before ended an operand
         first = True
+        patterns = 0               # triple patterns, counted from above (trailing separators too)
         while True:
             if not first:
                 tok = lex.next(not (operand and kinds[-1] == "expr"))
@@ -354,6 +362,13 @@ class _Pass:
                     raise self.error(tok.pos, f"<{text[:60]}> after a term inside '(': write a space after a '<' "
                                               "that compares, or give this IRI a PREFIX", AmbiguousQuery)
                 unary = 0
+            if kind == OP and text in _PATTERN_ENDS and kinds[-1] in ("{", "["):
+                patterns += 1
+            elif kinds[-1] == "plain" and (kind in _TERMS or kind == WORD_ and ascii_lower(text) in ("true", "false")):
+                patterns += 2      # a member of a collection is two triples (rdf:first, rdf:rest)
+            if patterns > MAX_PATTERNS:
+                raise self.error(tok.pos, f"more than {MAX_PATTERNS:,} triple patterns (the engine joins them "
+                                          "one within another, and its stack would not hold them)", QueryTooDeep)
             bang = (kind == OP and text == "!") or (bang and kind in (WORD_, IRI, PNAME))
             level = bases[-1] + items + unary
             if level > depth:

@@ -1,5 +1,5 @@
-"""Runs the app under Granian, a WSGI server whose HTTP and socket work is done in Rust, and
-supervises what it starts.
+"""Runs the app under Granian, a server whose HTTP and socket work is done in Rust (the WSGI app
+behind its ASGI interface, kg.asgi), and supervises what it starts.
 
 Measured on the point look-up over loopback, Granian costs about half of what waitress cost per
 request (bench/bench.py). `http_workers` HTTP worker processes (each its own GIL) take the
@@ -12,7 +12,7 @@ the kernel's parent-death signal and a watchdog thread. A port already in use is
 before Granian starts (Granian binds with SO_REUSEPORT and would share it silently).
 
 Granian imports the app in its own worker process, so the settings travel there in the
-environment (`wsgi_app` is the factory it calls).
+environment (`asgi_app` is the factory it calls).
 """
 
 from __future__ import annotations
@@ -84,15 +84,23 @@ def run_server(config: Config, endpoint: str | None = None) -> None:
     # waiting for an executor's answer, so more threads than cores is the point
     logging.getLogger("_granian").addFilter(lambda record: "Python threads" not in record.getMessage())
     print(f"serving on http://{config.host}:{config.port}/  (SPARQL at /sparql)", flush=True)
-    Granian("kg.server:wsgi_app", factory=True, interface=Interfaces.WSGI, address=config.host,
-            port=config.port, workers=max(1, config.http_workers), blocking_threads=config.threads,
+    Granian("kg.server:asgi_app", factory=True, interface=Interfaces.ASGINL, address=config.host,
+            port=config.port, workers=max(1, config.http_workers),
             backpressure=BACKPRESSURE, http=HTTPModes.http1, websockets=False,
             http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_MS),
             respawn_failed_workers=True, workers_kill_timeout=KILL_S, log_access=False).serve()
 
 
+def asgi_app():
+    """The app for Granian's worker process: the WSGI app on threads, its requests' bodies read and
+    its answers written by the event loop (kg.asgi), so that a slow client holds no thread."""
+    from kg.asgi import WsgiOnAsgi
+    config = Config(**json.loads(os.environ[_CONFIG_ENV]))
+    return WsgiOnAsgi(wsgi_app(), config.threads, config.max_body_bytes)
+
+
 def wsgi_app():
-    """The app for Granian's worker process, from the settings `run_server` left."""
+    """The WSGI app for Granian's worker process, from the settings `run_server` left."""
     from kg.backend import IsolatedBackend, RemoteBackend
     from kg.web import create_app
 

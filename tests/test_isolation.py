@@ -339,6 +339,35 @@ def test_many_silent_connections_do_not_hold_up_a_request(server):
     print(f"\na point look-up beside 1500 silent connections: {took * 1000:.0f} ms")
 
 
+@pytest.mark.parametrize("opening", [
+    b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: 100000\r\n\r\nASK",
+    b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nASK\r\n",
+], ids=["content-length", "chunked"])
+def test_bodies_sent_a_byte_at_a_time_do_not_hold_up_a_request(server, opening):
+    """Each request held an HTTP worker's thread while its body came in: 16 connections sending
+    a body a byte a second (2 workers x 8 threads) left every other request waiting."""
+    url, _ = server
+    host, port = url.removeprefix("http://").split(":")
+    slow = []
+    for _ in range(200):
+        s = socket.create_connection((host, int(port)), source_address=("127.0.0.6", 0))
+        s.sendall(opening)
+        slow.append(s)
+    try:
+        time.sleep(0.5)
+        took = []
+        for _ in range(5):
+            for s in slow:
+                s.sendall(b" " if b"chunked" not in opening else b"1\r\n \r\n")
+            t = time.monotonic()
+            assert ask(url, POINT)[0] == 200
+            took.append(time.monotonic() - t)
+    finally:
+        for s in slow:
+            s.close()
+    assert max(took) < 1.0, took
+
+
 def test_an_executor_follows_the_build_it_is_given(store_path, built_fixture):
     """Each job names the current build's store: a newly swapped-in build is read at once."""
     other = os.path.join(os.path.realpath(os.path.join(built_fixture[0].data_dir, "current")), "store")

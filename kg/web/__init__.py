@@ -19,7 +19,7 @@ def create_app(config: Config | None = None, backend=None) -> Flask:
     app.config["KG"] = config
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.wsgi_app = body.BodyLimit(app.wsgi_app, config.max_body_bytes)
-    app.before_request(lambda: body.refuse_if_too_large(request.environ, config.max_body_bytes))
+    app.before_request(lambda: body.refuse_unread_body(request.environ, config.max_body_bytes))
     if backend is None:
         from kg.backend import LocalBackend
         backend = LocalBackend(config)

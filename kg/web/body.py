@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import io
 
-from kg.errors import PayloadTooLarge
+from kg.errors import KgError, PayloadTooLarge
 
 TOO_LARGE = "kg.body_too_large"
+TOO_SLOW = "kg.body_too_slow"     # set by kg.asgi when a body did not arrive in time
 _READ = 64 * 1024
+
+
+class BodyTimeout(KgError):
+    """The request body did not arrive whole within the time allowed (408)."""
+
+    status = 408
+    exit_code = 2
 
 
 class BodyLimit:
@@ -42,7 +50,11 @@ class BodyLimit:
         return self.wsgi_app(environ, start_response)
 
 
-def refuse_if_too_large(environ, max_bytes: int) -> None:
-    """Called before every request: the 413 for a chunked body the middleware dropped."""
+def refuse_unread_body(environ, max_bytes: int) -> None:
+    """Called before every request: the 413 for a body dropped for its size, the 408 for one
+    that came too slowly."""
+    if environ.get(TOO_SLOW):
+        from kg.asgi import BODY_READ_S
+        raise BodyTimeout(f"the request body did not arrive within {BODY_READ_S:g} s")
     if environ.get(TOO_LARGE):
         raise PayloadTooLarge(f"the request body is larger than max_body_bytes ({max_bytes} bytes)")

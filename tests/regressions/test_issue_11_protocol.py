@@ -163,6 +163,28 @@ def test_a_carriage_return_survives_rdf_xml(client):
     assert prop.text == "a\r\nb\rc"
 
 
+@pytest.mark.parametrize("char", ["\\u0000", "\\u0001", "\\u000B", "\\u001F", "\\uFFFE"])
+@pytest.mark.parametrize("form, xml_type, other", [
+    ('SELECT ?x WHERE {{ BIND("a{c}b" AS ?x) }}', "application/sparql-results+xml", "application/sparql-results+json"),
+    ('CONSTRUCT {{ <http://example.org/s> <http://example.org/p> "a{c}b" }} WHERE {{}}', "application/rdf+xml",
+     "application/n-triples")])
+def test_a_character_xml_cannot_carry_is_a_406_not_a_broken_document(client, char, form, xml_type, other):
+    """XML 1.0 has no way to write U+0000, most C0 controls or U+FFFE: the XML formats refuse
+    such an answer, naming the character, and the other formats carry it."""
+    q = form.format(c=char)
+    r = client.get("/sparql", query_string={"query": q}, headers={"Accept": xml_type})
+    assert r.status_code == 406, r.data[:200]
+    assert f"U+{char[2:].upper()}".encode() in r.data and b"XML 1.0" in r.data
+    r = client.get("/sparql", query_string={"query": q}, headers={"Accept": other})
+    assert r.status_code == 200
+    if other.endswith("json"):
+        value = r.get_json()["results"]["bindings"][0]["x"]["value"]
+    else:
+        (triple,) = ox.parse(r.data, ox.RdfFormat.N_TRIPLES)
+        value = triple.object.value
+    assert value == f"a{chr(int(char[2:], 16))}b"
+
+
 def test_an_unknown_format_gives_way_to_a_good_accept_header(client):
     q = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3"
     r = client.get("/sparql", query_string={"query": q, "format": "xml"}, headers={"Accept": "application/rdf+xml"})
@@ -199,6 +221,23 @@ def test_sparqlwrapper_gets_a_construct_in_each_format(live_app, fmt, media, par
     assert result.response.status == 200
     assert result.info()["content-type"].split(";")[0] == media
     assert len(rdflib.Graph().parse(data=result.response.read(), format=parser)) > 10
+
+
+@pytest.mark.parametrize("form", ["CONSTRUCT { ?s ?p ?o } WHERE { ?s a <https://w3id.org/soviets/ontology#Faction> ; ?p ?o }",
+                                  "DESCRIBE <https://w3id.org/soviets/id/trotsky>"])
+def test_sparqlwrapper_gets_json_ld_when_it_asks_a_graph_for_json(live_app, form):
+    """SPARQLWrapper sends `format=json` and `Accept: */*` (warning that it does) for JSON from a
+    CONSTRUCT or DESCRIBE, and reads JSON-LD back: a 406 left it with nothing."""
+    import rdflib
+    import SPARQLWrapper
+    sw = SPARQLWrapper.SPARQLWrapper(live_app + "/sparql")
+    sw.setQuery(form)
+    sw.setReturnFormat(SPARQLWrapper.JSON)
+    with pytest.warns(RuntimeWarning, match="Accept header"):
+        result = sw.query()
+    assert result.response.status == 200
+    assert result.info()["content-type"].split(";")[0] == "application/ld+json"
+    assert len(rdflib.Graph().parse(data=result.response.read(), format="json-ld")) > 10
 
 
 @pytest.mark.parametrize("fmt", ["XML", "JSON", "CSV", "TSV"])
