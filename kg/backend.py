@@ -129,7 +129,7 @@ class IsolatedBackend(LocalBackend):
         self._manifest_cache = None
         self._current_cache = None
         self.pool = ExecutorPool(config.query_processes, config.service_processes,
-                                 config.max_client_queries, config.query_wait_s)
+                                 config.max_client_queries, config.query_wait_s, config.query_share_s)
         self.pool.wait_started()      # serve queries only once they can run
 
     def query(self, text: str, kind: str, fmt: str, default_graphs=(), named_graphs=(),

@@ -72,6 +72,14 @@ class Config:
     max_client_queries: int = setting(2, "Queries one client address may have running per HTTP worker "
                                       "(then 429).", 1)
     query_wait_s: float = setting(5.0, "How long a query waits for a free executor before a 503, in seconds.", 0.001)
+    # Least attained service first: with every executor busy, a query that has run this long may
+    # be stopped for a waiting client that has used less query time, so that runaways sent from
+    # many addresses cost their own time slices, not everyone's answers (Wikidata's query service
+    # likewise rations query time per client). Well under query_wait_s, so that room is made
+    # before a waiting query gives up.
+    query_share_s: float = setting(2.0, "Under full load, how long a query may run before it may be stopped "
+                                   "(503) to make room for a waiting query of a client that has used less "
+                                   "query time, in seconds.", 0.001)
     # A few thousand typical answers (a named query's is 1-50 kB) per HTTP worker, small beside
     # the store's own caches; an answer is kept for the build it came from only.
     result_cache_bytes: int = setting(32_000_000, "Memory each HTTP worker of the endpoint keeps answers in, in "

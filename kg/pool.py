@@ -7,12 +7,19 @@ process can be killed) and the query answered 503; if the executor dies under a 
 overflow or a fault in the engine), that query is answered 500. Either way one replacement is
 started, by the one spawner thread: executors ask the kernel to kill them when the thread that
 started them ends, so that thread must live as long as the pool.
+
+When every executor is busy, waiting queries are served least-used client first (query time used
+in the last minutes), and a query that has run `share_s` or longer may be stopped (503) to make
+room for a waiting client that has used less: so many clients' runaways, each from its own
+address, cost their own time slices, not everyone's answers (least attained service first).
 """
 
 from __future__ import annotations
 
 import contextvars
+import itertools
 import logging
+import math
 import os
 import queue
 import signal
@@ -34,6 +41,8 @@ client_address: contextvars.ContextVar[str | None] = contextvars.ContextVar("cli
 READY_S = 30.0        # a fresh interpreter imports pyoxigraph in ~0.1 s; far more means trouble
 RESPAWN_PAUSE_S = 0.5  # between failed spawns, so a broken install does not spin
 SWEEP_S = 0.5          # how often idle executors are checked for having died
+USAGE_TAU_S = 60.0     # a client's query time used fades with this time constant
+RECHECK_S = 0.05       # how often a waiting query looks again for a query it may stop
 
 
 class EngineCrashed(KgError):
@@ -108,10 +117,17 @@ class ExecutorPool:
     """`size` executors without network, and up to `networked_size` with it, started on demand
     for queries that may use SERVICE; `max_client` queries in flight per client address."""
 
-    def __init__(self, size: int, networked_size: int, max_client: int, busy_wait_s: float):
+    def __init__(self, size: int, networked_size: int, max_client: int, busy_wait_s: float,
+                 share_s: float = math.inf):
         self.size = {False: max(1, size), True: max(1, networked_size)}
         self.max_client = max(1, max_client)
         self.busy_wait_s = busy_wait_s
+        self.share_s = share_s
+        self.running: dict[Executor, tuple[float, str | None]] = {}   # started at, for which client
+        self.preempted: set[Executor] = set()
+        self.usage: dict[str | None, tuple[float, float]] = {}        # client: (seconds, as of)
+        self.waiting: dict[int, tuple[float, int, bool]] = {}         # ticket: (client's use, order, kind)
+        self._tickets = itertools.count()
         self.idle: dict[bool, deque[Executor]] = {False: deque(), True: deque()}
         self.live = {False: 0, True: 0}      # started or starting, per kind
         self.all: set[Executor] = set()
@@ -211,20 +227,65 @@ class ExecutorPool:
         self.isolated = ex.isolation_failure is None if self.isolated is None else \
             self.isolated and ex.isolation_failure is None
 
-    def _acquire(self, networked: bool, wait_s: float, query: str | None = None) -> Executor:
+    def _used(self, client: str | None, now: float) -> float:
+        """The client's query time in recent minutes (called holding the lock)."""
+        seconds, since = self.usage.get(client, (0.0, now))
+        return seconds * math.exp(-(now - since) / USAGE_TAU_S)
+
+    def _charge(self, client: str | None, seconds: float) -> None:
+        now = time.monotonic()
+        with self.cond:
+            self.usage[client] = (self._used(client, now) + seconds, now)
+            if len(self.usage) > 10_000:      # forget the clients whose use has faded most
+                for c in sorted(self.usage, key=lambda c: self._used(c, now))[:5_000]:
+                    del self.usage[c]
+
+    def _make_room(self, networked: bool, client: str | None, now: float) -> None:
+        """Stop the longest-running query of this kind if it has had its share and its client has
+        used more than the waiting one (called holding the lock; the runner answers 503)."""
+        coming = self.live[networked] - len(self.idle[networked]) - sum(
+            1 for ex in self.running if ex.networked == networked)
+        stopping = sum(1 for ex in self.preempted if ex.networked == networked)
+        if stopping + coming >= sum(1 for w in self.waiting.values() if w[2] == networked):
+            return                            # room is being made for every waiting query already
+        mine = self._used(client, now)
+        candidates = [(start, ex, c) for ex, (start, c) in self.running.items()
+                      if ex.networked == networked and ex not in self.preempted and now - start >= self.share_s]
+        if not candidates:
+            return
+        start, ex, c = min(candidates, key=lambda x: x[0])
+        if c != client and self._used(c, now) + (now - start) > mine:
+            self.preempted.add(ex)
+            try:
+                ex.proc.send_signal(signal.SIGKILL)   # its runner sees the end and has it replaced
+            except OSError:
+                pass
+
+    def _acquire(self, networked: bool, wait_s: float, query: str | None = None,
+                 client: str | None = None) -> Executor:
         """An idle executor: the one that ran `query` last if it is idle (its store's caches hold
         what the query reads: at 10^6 triples a query runs up to twice as fast there), else the
-        one idle longest."""
+        one idle longest. Waiting queries take turns by their clients' recent use, least first."""
         deadline = time.monotonic() + wait_s
         while True:
             with self.cond:
                 if networked and self.live[True] < self.size[True] and not self.idle[True]:
                     self._want(True, 1)           # the networked executors start on first need
-                while not self.idle[networked]:
-                    left = deadline - time.monotonic()
-                    if left <= 0 or self.closed:
-                        raise ServerBusy(f"all query processes stayed busy for {wait_s:g} s; try again later")
-                    self.cond.wait(left)
+                ticket = next(self._tickets)
+                self.waiting[ticket] = (self._used(client, time.monotonic()), ticket, networked)
+                try:
+                    while not self.idle[networked] or min(
+                            (w for w in self.waiting.values() if w[2] == networked))[1] != ticket:
+                        now = time.monotonic()
+                        left = deadline - now
+                        if left <= 0 or self.closed:
+                            raise ServerBusy(f"all query processes stayed busy for {wait_s:g} s; try again later")
+                        if not self.idle[networked] and self.share_s < math.inf:
+                            self._make_room(networked, client, now)
+                        self.cond.wait(min(left, RECHECK_S))
+                finally:
+                    del self.waiting[ticket]
+                    self.cond.notify_all()        # the next in line may take what is idle
                 idle = self.idle[networked]
                 ex = next((e for e in idle if e.last_query == query), None) if query is not None else None
                 if ex is None:
@@ -240,7 +301,7 @@ class ExecutorPool:
     def _release(self, ex: Executor) -> None:
         with self.cond:
             self.idle[ex.networked].append(ex)
-            self.cond.notify()
+            self.cond.notify_all()            # the waiter first in line takes it, whichever wakes
 
     def _replace(self, ex: Executor) -> None:
         """Kill `ex` (already taken from the idle list) and have the spawner start another."""
@@ -260,9 +321,9 @@ class ExecutorPool:
             self.clients[client] += 1
         try:
             for _ in range(3):
-                ex = self._acquire(networked, min(self.busy_wait_s, timeout_s), job[1])
+                ex = self._acquire(networked, min(self.busy_wait_s, timeout_s), job[1], client)
                 ex.last_query = job[1]
-                answer = self._run_on(ex, job, timeout_s)
+                answer = self._run_on(ex, job, timeout_s, client)
                 if answer is not None:
                     break
             else:
@@ -276,10 +337,13 @@ class ExecutorPool:
             return answer[1]
         raise rebuild_error(*answer[1:])
 
-    def _run_on(self, ex: Executor, job: tuple, timeout_s: float) -> tuple | None:
+    def _run_on(self, ex: Executor, job: tuple, timeout_s: float, client: str | None = None) -> tuple | None:
         """The executor's answer; None if it died before taking the job (try another)."""
-        deadline = time.monotonic() + timeout_s
+        start = time.monotonic()
+        deadline = start + timeout_s
         taken = False
+        with self.cond:
+            self.running[ex] = (start, client)
         try:
             ex.conn.send(job)
             if ex.conn.poll(max(0.0, deadline - time.monotonic())):
@@ -290,11 +354,22 @@ class ExecutorPool:
                 raise QueryTimeout(f"the query ran past the time limit of {timeout_s:g} s and was stopped")
             answer = ex.conn.recv()
         except (EOFError, OSError):
+            with self.cond:
+                preempted = ex in self.preempted
             self._replace(ex)
+            if preempted:
+                raise ServerBusy(f"every query process was busy and other clients were waiting, so this "
+                                 f"query was stopped after {time.monotonic() - start:.1f} s to make room; "
+                                 "try again later") from None
             if not taken:
                 return None
             raise EngineCrashed("the query engine failed on this query (its process ended); "
                                 "other queries are not affected") from None
+        finally:
+            with self.cond:
+                self.running.pop(ex, None)
+                self.preempted.discard(ex)
+            self._charge(client, time.monotonic() - start)
         self._release(ex)
         return answer
 
