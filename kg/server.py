@@ -96,16 +96,15 @@ def asgi_app():
     its answers written by the event loop (kg.asgi), so that a slow client holds no thread."""
     from kg.asgi import WsgiOnAsgi
     config = Config(**json.loads(os.environ[_CONFIG_ENV]))
-    return WsgiOnAsgi(wsgi_app(), config.threads, config.max_body_bytes)
+    return WsgiOnAsgi(wsgi_app(config), config.threads, config.max_body_bytes)
 
 
-def wsgi_app():
-    """The WSGI app for Granian's worker process, from the settings `run_server` left."""
+def wsgi_app(config: Config):
+    """The WSGI app for Granian's worker process, with the settings `run_server` left."""
     from kg.backend import IsolatedBackend, RemoteBackend
     from kg.web import create_app
 
     die_with_parent(int(os.environ[_PARENT_ENV]))
-    config = Config(**json.loads(os.environ[_CONFIG_ENV]))
     endpoint = os.environ.get(_ENDPOINT_ENV) or None
     backend = RemoteBackend(config, endpoint) if endpoint else IsolatedBackend(config)
     atexit.register(backend.close)
