@@ -4,10 +4,22 @@ from pathlib import Path
 
 import pytest
 
+from kg.config import PROJECT_ROOT
 from kg.corpus import load_corpus
 from kg.errors import InputError
 
 QUOTE = "The Soviet had 562 deputies"
+
+
+def add_entities(corpus_dir: Path, lines: str) -> None:
+    """Add registry lines (`- {id: …, class: …, label: …}`) to the fixture's registry."""
+    entities = corpus_dir / "entities" / "all.yaml"
+    entities.write_text(entities.read_text(encoding="utf-8") + lines, encoding="utf-8")
+
+
+def bundled(source: str) -> dict:
+    """The bundled corpus's statements of one source, by id."""
+    return {st.id: st for st in load_corpus(PROJECT_ROOT / "sources").annotations.statements if st.source == source}
 
 
 def append(corpus_dir: Path, text: str) -> int:
@@ -38,3 +50,9 @@ def refused(corpus_dir: Path, statement: str, field: str, message: str) -> tuple
     hits = [ln for ln in text.splitlines() if message in ln]
     assert hits and f'field "{field}"' in hits[0], text
     return line, line_of(hits[0])
+
+
+def refused_on_its_last_line(corpus_dir: Path, statement: str, field: str, message: str) -> None:
+    """Plant a statement whose last line is the refused field: the refusal names that very line."""
+    line, at = refused(corpus_dir, statement, field, message)
+    assert at == line + statement.count("\n"), (line, at)

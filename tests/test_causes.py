@@ -1,7 +1,5 @@
 """Causes (causedBy, cause) with the effect in the text's words and whose claim it is; to whom a demand was made."""
 
-from pathlib import Path
-
 import pytest
 from rdflib import Literal
 from rdflib.namespace import RDF
@@ -12,16 +10,10 @@ from kg.iris import Iris
 from kg.namespaces import OA, PROV, kg_namespace
 from kg.triples import make_quads
 from kg.vocabulary import FACT_STANCES, STANCES
-from tests.annotation_errors import QUOTE, append, refused
+from tests.annotation_errors import QUOTE, add_entities, append, refused
 
 BASE = "https://w3id.org/soviets/"
 EXTRA = "- {id: test-rising, class: Insurrection, label: Test Rising}\n- {id: testland, class: Country, label: Testland}\n"
-
-
-def add_entities(corpus_dir: Path) -> None:
-    """Add an event and a state to the fixture's registry."""
-    entities = corpus_dir / "entities" / "all.yaml"
-    entities.write_text(entities.read_text(encoding="utf-8") + EXTRA, encoding="utf-8")
 
 
 @pytest.mark.parametrize("statement, field, message", [
@@ -37,14 +29,14 @@ def add_entities(corpus_dir: Path) -> None:
      "effect", "effect qualifies a cause"),
 ])
 def test_check_refuses_a_bad_cause(corpus_dir, statement, field, message):
-    add_entities(corpus_dir)
+    add_entities(corpus_dir, EXTRA)
     line, at = refused(corpus_dir, statement, field, message)
     assert line <= at <= line + statement.count("\n") + 1
 
 
 @pytest.mark.parametrize("stance", STANCES)
 def test_a_cause_is_a_direct_triple_only_in_the_texts_own_voice_and_keeps_effect_stance_and_quote(corpus_dir, stance):
-    add_entities(corpus_dir)
+    add_entities(corpus_dir, EXTRA)
     append(corpus_dir, f"""  - subject: testgrad-soviet
     predicate: causedBy
     object: test-rising
@@ -78,7 +70,7 @@ def test_a_cause_is_a_direct_triple_only_in_the_texts_own_voice_and_keeps_effect
 
 
 def test_a_state_and_a_person_may_be_causes_and_anything_may_have_one(corpus_dir):
-    add_entities(corpus_dir)
+    add_entities(corpus_dir, EXTRA)
     append(corpus_dir, "".join(f"""  - subject: {s}
     predicate: causedBy
     object: {o}

@@ -12,7 +12,7 @@ from kg.iris import Iris
 from kg.namespaces import kg_namespace
 from kg.quickstatements import export_corpus
 from kg.triples import make_quads
-from tests.annotation_errors import QUOTE, append, refused
+from tests.annotation_errors import QUOTE, append, refused_on_its_last_line
 from tests.conftest import WIKIDATA_FIXTURES
 
 BASE = "https://w3id.org/soviets/"
@@ -28,8 +28,7 @@ PROPOSAL = "subject: ivan-testov\n    predicate: proposed\n    value: \"that the
      "concerns qualifies a proposal, demand, decision or act"),
 ])
 def test_check_refuses_a_bad_concerns(corpus_dir, statement, message):
-    line, at = refused(corpus_dir, statement, "concerns", message)
-    assert at == line + statement.count("\n")     # the line of 'concerns:' itself
+    refused_on_its_last_line(corpus_dir, statement, "concerns", message)     # the line of 'concerns:' itself
 
 
 @pytest.mark.parametrize("predicate, stance, direct", [

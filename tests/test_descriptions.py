@@ -12,7 +12,7 @@ from kg.namespaces import kg_namespace
 from kg.quickstatements import export_corpus
 from kg.triples import make_quads
 from kg.vocabulary import FACT_STANCES, STANCES
-from tests.annotation_errors import QUOTE, append, refused
+from tests.annotation_errors import QUOTE, add_entities, append, refused
 from tests.conftest import WIKIDATA_FIXTURES
 
 BASE = "https://w3id.org/soviets/"
@@ -74,11 +74,8 @@ def test_a_characterisation_is_a_direct_triple_only_in_the_texts_own_voice(corpu
 
 
 def test_a_composition_is_a_relation_with_the_group_it_replaced(corpus_dir):
-    entities = corpus_dir / "entities" / "all.yaml"
-    entities.write_text(entities.read_text(encoding="utf-8")
-                        + "- {id: testland-peasants, class: Organisation, label: Peasants of Testland}\n"
-                        + "- {id: testland-intellectuals, class: Organisation, label: Intellectuals of Testland}\n",
-                        encoding="utf-8")
+    add_entities(corpus_dir, "- {id: testland-peasants, class: Organisation, label: Peasants of Testland}\n"
+                             "- {id: testland-intellectuals, class: Organisation, label: Intellectuals of Testland}\n")
     append(corpus_dir, f"""  - subject: testgrad-soviet
     predicate: composedOf
     object: testland-peasants

@@ -10,16 +10,11 @@ from kg.iris import Iris
 from kg.namespaces import kg_namespace
 from kg.quickstatements import export_corpus
 from kg.triples import make_quads
-from tests.annotation_errors import QUOTE, append, refused
+from tests.annotation_errors import QUOTE, add_entities, append, refused_on_its_last_line
 
 BASE = "https://w3id.org/soviets/"
 PAPER = "- {id: testgrad-gazette, class: Newspaper, label: Testgrad Gazette}\n" \
         "- {id: testgrad-letter, class: Publication, label: A Letter from Testgrad}\n"
-
-
-def add_papers(corpus_dir):
-    entities = corpus_dir / "entities" / "all.yaml"
-    entities.write_text(entities.read_text(encoding="utf-8") + PAPER, encoding="utf-8")
 
 
 @pytest.mark.parametrize("statement, message", [
@@ -31,13 +26,12 @@ def add_papers(corpus_dir):
      "expected non-empty text"),
 ])
 def test_check_refuses_a_bad_issue(corpus_dir, statement, message):
-    add_papers(corpus_dir)
-    line, at = refused(corpus_dir, statement, "issue", message)
-    assert at == line + statement.count("\n")     # the line of 'issue:' itself
+    add_entities(corpus_dir, PAPER)
+    refused_on_its_last_line(corpus_dir, statement, "issue", message)     # the line of 'issue:' itself
 
 
 def test_an_issue_stays_on_the_statement_in_the_texts_words(corpus_dir):
-    add_papers(corpus_dir)
+    add_entities(corpus_dir, PAPER)
     append(corpus_dir, f"""  - subject: testgrad-letter
     predicate: publishedIn
     object: testgrad-gazette

@@ -16,7 +16,7 @@ from kg.namespaces import kg_namespace
 from kg.quickstatements import export_corpus
 from kg.sources import load_sources
 from kg.triples import make_quads
-from tests.annotation_errors import QUOTE, append, error, refused
+from tests.annotation_errors import QUOTE, add_entities, append, error, refused
 from tests.conftest import WIKIDATA_FIXTURES
 
 BASE = "https://w3id.org/soviets/"
@@ -27,15 +27,9 @@ EXTRA_ENTITIES = ("- {id: testland, class: Country, label: Testland}\n"
                   "- {id: test-rising, class: Insurrection, label: Test Rising}\n")
 
 
-def add_entities(corpus_dir: Path) -> None:
-    """Add a country, a work and an event to the fixture's registry."""
-    entities = corpus_dir / "entities" / "all.yaml"
-    entities.write_text(entities.read_text(encoding="utf-8") + EXTRA_ENTITIES, encoding="utf-8")
-
-
 def setup(corpus_dir: Path, statements: str) -> int:
     """Add those entities and append statements; the first appended line."""
-    add_entities(corpus_dir)
+    add_entities(corpus_dir, EXTRA_ENTITIES)
     return append(corpus_dir, statements)
 
 
@@ -55,7 +49,7 @@ def setup(corpus_dir: Path, statements: str) -> int:
     ("subject: testland\n    predicate: alliedWith\n    object: testgrad", "object", "testgrad is a City"),
 ])
 def test_check_refuses_a_bad_subject_object_or_value(corpus_dir, statement, field, message):
-    add_entities(corpus_dir)
+    add_entities(corpus_dir, EXTRA_ENTITIES)
     line, at = refused(corpus_dir, statement, field, message)
     assert line <= at <= line + statement.count("\n") + 1
 
@@ -150,7 +144,7 @@ def test_none_of_them_goes_to_wikidata(predicate, subject, obj, value):
     ("{amount: 1, lower: 1, unit: week}", "not both"),
 ])
 def test_a_duration_needs_its_unit(corpus_dir, value, message):
-    add_entities(corpus_dir)
+    add_entities(corpus_dir, EXTRA_ENTITIES)
     _, text = error(corpus_dir, f"  - subject: test-rising\n    predicate: duration\n    value: {value}\n    quote: \"{QUOTE}\"\n")
     assert message in text and 'field "value"' in text, text
 

@@ -1,7 +1,5 @@
 """The forms annotators still asked for: who carried out an act, states at war, aims and conditions."""
 
-from pathlib import Path
-
 import pytest
 from rdflib.namespace import RDF
 
@@ -10,23 +8,13 @@ from kg.corpus import load_corpus
 from kg.iris import Iris
 from kg.namespaces import kg_namespace
 from kg.triples import make_quads
-from tests.annotation_errors import QUOTE, append, refused
+from tests.annotation_errors import QUOTE, add_entities, bundled, append, refused, refused_on_its_last_line
 
 BASE = "https://w3id.org/soviets/"
 EXTRA = ("- {id: test-arrest, class: Arrest, label: Test Arrest}\n"
          "- {id: test-war, class: War, label: Test War}\n"
          "- {id: testland, class: Country, label: Testland}\n")
 
-
-def add_entities(corpus_dir: Path) -> None:
-    """Add an arrest, a war and a state to the fixture's registry."""
-    entities = corpus_dir / "entities" / "all.yaml"
-    entities.write_text(entities.read_text(encoding="utf-8") + EXTRA, encoding="utf-8")
-
-
-def bundled(source: str) -> dict:
-    """The bundled corpus's statements of one source, by id."""
-    return {st.id: st for st in load_corpus(PROJECT_ROOT / "sources").annotations.statements if st.source == source}
 
 
 # -- carriedOut: who did, ordered or started an act --
@@ -37,13 +25,13 @@ def bundled(source: str) -> dict:
     ("subject: testland\n    predicate: carriedOut\n    value: \"started a war\"", "value", "write 'object'"),
 ])
 def test_check_refuses_an_act_carried_out_by_a_place_or_of_what_is_no_event(corpus_dir, statement, field, message):
-    add_entities(corpus_dir)
+    add_entities(corpus_dir, EXTRA)
     line, at = refused(corpus_dir, statement, field, message)
     assert line <= at <= line + statement.count("\n")
 
 
 def test_a_state_person_or_body_carries_out_an_act_as_a_triple_of_its_own_not_organised(corpus_dir):
-    add_entities(corpus_dir)
+    add_entities(corpus_dir, EXTRA)
     append(corpus_dir, "".join(f"""  - subject: {s}
     predicate: carriedOut
     object: {o}
@@ -91,7 +79,7 @@ def test_the_carried_out_example_passes_the_checker(tmp_path):
     ("subject: testland\n    predicate: participatedIn\n    object: testgrad-soviet", "object", "is a CitySoviet"),
 ])
 def test_check_refuses_a_place_taking_part_or_a_state_taking_part_in_no_event(corpus_dir, statement, field, message):
-    add_entities(corpus_dir)
+    add_entities(corpus_dir, EXTRA)
     line, at = refused(corpus_dir, statement, field, message)
     assert line <= at <= line + statement.count("\n")
 
@@ -101,7 +89,7 @@ def test_a_state_takes_part_in_a_war_and_goes_to_wikidata_as_its_participant(cor
 
     from kg.quickstatements import export_corpus
     from tests.conftest import WIKIDATA_FIXTURES
-    add_entities(corpus_dir)
+    add_entities(corpus_dir, EXTRA)
     append(corpus_dir, f"  - subject: testland\n    predicate: participatedIn\n    object: test-war\n    quote: \"{QUOTE}\"\n")
     quads = make_quads(load_corpus(corpus_dir), BASE).quads
     k, e = kg_namespace(BASE), Iris(BASE).entity
@@ -139,8 +127,7 @@ ACT = "subject: testgrad-soviet\n    predicate: activity\n    value: \"had deput
     (ACT + "    condition: [\"562 deputies\", \"562 deputies\"]", "condition", "the same words twice"),
 ])
 def test_check_refuses_a_purpose_or_condition_that_is_not_the_texts_words(corpus_dir, statement, field, message):
-    line, at = refused(corpus_dir, statement, field, message)
-    assert at == line + statement.count("\n")     # the line of the qualifier itself
+    refused_on_its_last_line(corpus_dir, statement, field, message)     # the line of the qualifier itself
 
 
 def test_purposes_and_conditions_are_literals_on_the_statement_and_a_condition_keeps_it_from_wikidata(corpus_dir):
@@ -206,12 +193,6 @@ IDEAS = ("- {id: test-doctrine, class: Doctrine, label: Testism}\n"
          "- {id: test-slogan, class: Slogan, label: All power to the tests!}\n")
 
 
-def add_ideas(corpus_dir: Path) -> None:
-    """Add a doctrine and a slogan to the fixture's registry."""
-    entities = corpus_dir / "entities" / "all.yaml"
-    entities.write_text(entities.read_text(encoding="utf-8") + IDEAS, encoding="utf-8")
-
-
 @pytest.mark.parametrize("statement, field, message", [
     ("subject: test-slogan\n    predicate: participatedIn\n    object: testgrad-soviet", "subject",
      "test-slogan is a Slogan"),
@@ -219,13 +200,13 @@ def add_ideas(corpus_dir: Path) -> None:
     ("subject: test-doctrine\n    predicate: supported\n    object: test-slogan", "subject", "test-doctrine is a Doctrine"),
 ])
 def test_check_refuses_an_idea_as_an_agent_or_a_body(corpus_dir, statement, field, message):
-    add_ideas(corpus_dir)
+    add_entities(corpus_dir, IDEAS)
     line, at = refused(corpus_dir, statement, field, message)
     assert line <= at <= line + statement.count("\n")
 
 
 def test_an_idea_is_judged_supported_opposed_and_influenced(corpus_dir):
-    add_ideas(corpus_dir)
+    add_entities(corpus_dir, IDEAS)
     append(corpus_dir, f"""  - subject: test-slogan
     predicate: describedAs
     value: "a novelty"
@@ -293,8 +274,7 @@ def test_the_slogan_example_passes_the_checker(tmp_path):
      "role transcriber qualifies contributedTo only"),
 ])
 def test_check_refuses_a_transcriber_of_anything_but_a_contribution(corpus_dir, statement, message):
-    line, at = refused(corpus_dir, statement, "role", message)
-    assert at == line + statement.count("\n")
+    refused_on_its_last_line(corpus_dir, statement, "role", message)
 
 
 def test_the_transcriber_of_the_online_editions_is_no_longer_a_doubtful_contributor():
@@ -316,13 +296,12 @@ def test_the_transcriber_of_the_online_editions_is_no_longer_a_doubtful_contribu
      "    destination: testgrad-soviet", "destination", "testgrad-soviet is a CitySoviet"),
 ])
 def test_check_refuses_concerns_with_an_event_and_a_destination_that_is_no_place(corpus_dir, statement, field, message):
-    add_entities(corpus_dir)
-    line, at = refused(corpus_dir, statement, field, message)
-    assert at == line + statement.count("\n")
+    add_entities(corpus_dir, EXTRA)
+    refused_on_its_last_line(corpus_dir, statement, field, message)
 
 
 def test_a_claim_concerns_a_place_and_a_move_has_its_destination_apart_from_where(corpus_dir):
-    add_entities(corpus_dir)
+    add_entities(corpus_dir, EXTRA)
     append(corpus_dir, f"""  - subject: testgrad-soviet
     predicate: describedAs
     value: "will not allow it"
@@ -366,14 +345,14 @@ def test_poland_and_moscow_are_what_the_claims_concern_and_whither_not_where():
      "anniversary qualifies a commemoration"),
 ])
 def test_check_refuses_a_bad_commemoration(corpus_dir, statement, field, message):
-    add_entities(corpus_dir)
+    add_entities(corpus_dir, EXTRA)
     line, at = refused(corpus_dir, statement, field, message)
     assert line <= at <= line + statement.count("\n")
 
 
 def test_a_commemoration_is_a_triple_and_its_anniversary_a_number_on_the_statement(corpus_dir):
     from rdflib import Literal
-    add_entities(corpus_dir)
+    add_entities(corpus_dir, EXTRA)
     append(corpus_dir, f"  - subject: test-arrest\n    predicate: commemorates\n    object: test-war\n"
                        f"    anniversary: 83\n    quote: \"{QUOTE}\"\n")
     quads = make_quads(load_corpus(corpus_dir), BASE).quads
@@ -414,8 +393,7 @@ def test_a_part_of_a_month_narrows_its_bounds_by_rule_and_has_no_gregorian_value
 ])
 def test_check_refuses_a_part_of_what_is_no_month(corpus_dir, when, message):
     statement = f"subject: testgrad-soviet\n    predicate: activeIn\n    value: {when}"
-    line, at = refused(corpus_dir, statement, "value", message)
-    assert at == line + statement.count("\n")
+    refused_on_its_last_line(corpus_dir, statement, "value", message)
 
 
 def test_the_part_of_the_month_is_published_with_the_words(corpus_dir):

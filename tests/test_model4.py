@@ -1,8 +1,6 @@
 """The model's leftovers: a congress a proposal concerns, a person's dated stay, the condition of what is
 proposed, and a remark on the state of the evidence."""
 
-from pathlib import Path
-
 import pytest
 from rdflib.namespace import RDF
 
@@ -11,23 +9,13 @@ from kg.corpus import load_corpus
 from kg.iris import Iris
 from kg.namespaces import kg_namespace
 from kg.triples import make_quads
-from tests.annotation_errors import QUOTE, append, refused
+from tests.annotation_errors import QUOTE, add_entities, bundled, append, refused, refused_on_its_last_line
 
 BASE = "https://w3id.org/soviets/"
 EXTRA = ("- {id: test-congress, class: Congress, label: Test Congress}\n"
          "- {id: test-congress-of-soviets, class: CongressOfSoviets, label: Test Congress of Soviets}\n"
          "- {id: test-strike, class: Strike, label: Test Strike}\n")
 
-
-def add_entities(corpus_dir: Path) -> None:
-    """Add a congress, a standing congress of soviets and a strike to the fixture's registry."""
-    entities = corpus_dir / "entities" / "all.yaml"
-    entities.write_text(entities.read_text(encoding="utf-8") + EXTRA, encoding="utf-8")
-
-
-def bundled(source: str) -> dict:
-    """The bundled corpus's statements of one source, by id."""
-    return {st.id: st for st in load_corpus(PROJECT_ROOT / "sources").annotations.statements if st.source == source}
 
 
 # -- a congress in concerns --
@@ -36,16 +24,15 @@ PROPOSAL = "subject: ivan-testov\n    predicate: proposed\n    value: \"tasks\"\
 
 
 def test_check_refuses_concerns_with_an_event_that_is_no_congress(corpus_dir):
-    add_entities(corpus_dir)
+    add_entities(corpus_dir, EXTRA)
     statement = PROPOSAL + "    concerns: [test-congress, test-strike]"
-    line, at = refused(corpus_dir, statement, "concerns",
-                       "test-strike is a Strike; a proposal, demand, decision or act concerns a body, a person, "
-                       "a place or a congress")
-    assert at == line + statement.count("\n")
+    refused_on_its_last_line(corpus_dir, statement, "concerns",
+                             "test-strike is a Strike; a proposal, demand, decision or act concerns a body, a person, "
+                             "a place or a congress")
 
 
 def test_a_proposal_concerns_a_congress_and_a_congress_of_soviets(corpus_dir):
-    add_entities(corpus_dir)
+    add_entities(corpus_dir, EXTRA)
     append(corpus_dir, f"  - {PROPOSAL}    concerns: [test-congress, test-congress-of-soviets]\n    quote: \"{QUOTE}\"\n")
     quads = make_quads(load_corpus(corpus_dir), BASE).quads
     k, e = kg_namespace(BASE), Iris(BASE).entity
@@ -115,8 +102,7 @@ def test_the_stay_example_passes_the_checker(tmp_path):
 def test_check_refuses_a_condition_also_folded_into_the_value(corpus_dir):
     statement = ("subject: ivan-testov\n    predicate: proposed\n    value: \"The Soviet had 562 deputies\"\n"
                  "    stance: proposes\n    condition: \"562 deputies\"")
-    line, at = refused(corpus_dir, statement, "condition", "is also in the value: give it once, as the condition")
-    assert at == line + statement.count("\n")
+    refused_on_its_last_line(corpus_dir, statement, "condition", "is also in the value: give it once, as the condition")
 
 
 def test_the_export_leaves_out_every_conditional_statement_and_says_which_reading(corpus_dir):
