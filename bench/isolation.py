@@ -4,7 +4,8 @@ pool (kg.pool, what `kg serve` does), and end to end over HTTP through `kg serve
 
 Run:  .venv/bin/python bench/isolation.py [--data-dir DIR] [--repeat N]
 Without --data-dir the bundled corpus is built into a temporary folder first. The paths take
-turns, run by run, so drift on a shared machine falls on all of them. Not collected by pytest.
+turns, run by run, so drift on a shared machine falls on all of them, and their answers are
+compared before any is timed. Not collected by pytest.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from answers import canonical, rows  # noqa: E402
 from engines import Endpoint  # noqa: E402
 
 from kg.backend import IsolatedBackend, LocalBackend  # noqa: E402
@@ -60,6 +62,13 @@ def main() -> None:
         "HTTP, kg serve (executor pool)": lambda: endpoint.run(POINT),
     }
     try:
+        # the same rows from every path (a 503 or 429 raises in Endpoint.run), and some rows
+        answers = {name: canonical(rows(fn())) for name, fn in paths.items()}
+        reference = answers["pyoxigraph in-process"]
+        differ = [name for name, got in answers.items() if got != reference]
+        if not reference or differ:
+            sys.exit(f"answers differ from pyoxigraph's ({len(reference)} rows): {', '.join(differ) or 'none'}")
+        print(f"answers agree: {len(reference)} rows on every path")
         for fn in paths.values():            # warm: store caches, executors, the connection
             for _ in range(50):
                 fn()

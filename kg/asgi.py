@@ -57,8 +57,8 @@ class WsgiOnAsgi:
                 part, done = await loop.run_in_executor(self.pool, self.pull, result)
             await send({"type": "http.response.body", "body": part, "more_body": False})
         finally:
-            if hasattr(result[0], "close"):
-                await loop.run_in_executor(self.pool, result[0].close)
+            if not done:                        # the client left mid-answer: close it here
+                await loop.run_in_executor(self.pool, self.close, result)
 
     async def read_body(self, receive, environ) -> bytes:
         """The request body, or b"" with TOO_LARGE set once it passes max_body_bytes."""
@@ -91,16 +91,24 @@ class WsgiOnAsgi:
         raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
         return int(status.split(" ", 1)[0]), raw, part, done, result
 
-    @staticmethod
-    def pull(result) -> tuple[bytes, bool]:
-        """On a thread: the next parts of the answer, up to PART_BYTES, and whether it ended."""
+    @classmethod
+    def pull(cls, result) -> tuple[bytes, bool]:
+        """On a thread: the next parts of the answer, up to PART_BYTES, and whether it ended (an
+        answer that ended is closed on the same thread, not in another hand-over)."""
         parts, size = [], 0
         for chunk in result[1]:
             parts.append(chunk)
             size += len(chunk)
             if size >= PART_BYTES:
                 return b"".join(parts), False
+        cls.close(result)
         return b"".join(parts), True
+
+    @staticmethod
+    def close(result) -> None:
+        """On a thread: PEP 3333's close() of the app's answer, once it is done with."""
+        if hasattr(result[0], "close"):
+            result[0].close()
 
     @staticmethod
     def environ(scope) -> dict:
